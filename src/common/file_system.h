@@ -1,0 +1,97 @@
+// FileSystem: every byte Strata reads or writes goes through this interface,
+// so tests can swap the disk for memory, and inject full disks, torn writes
+// and crashes (see fake_file_system.h and fault_injection_file_system.h).
+//
+// Paths are plain strings with '/' separators. Implementations are
+// thread-safe: any thread may call any method at any time. Objects returned
+// (files) are used by one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+
+namespace strata {
+
+struct FileInfo {
+  std::string path;            // as passed in, or joined with the listed dir
+  uint64_t size = 0;           // bytes; 0 for directories
+  int64_t mtime_micros = 0;    // last modification, microseconds since epoch
+  bool is_directory = false;
+};
+
+// A file open for reading at arbitrary offsets.
+class RandomAccessFile {
+ public:
+  virtual ~RandomAccessFile() = default;
+  // Reads up to `n` bytes at `offset` into `scratch`; returns the bytes read,
+  // fewer than `n` only at end of file.
+  virtual Result<size_t> ReadAt(uint64_t offset, size_t n, char* scratch) const = 0;
+  virtual Result<uint64_t> Size() const = 0;
+};
+
+// A file open for appending. Data is durable only after Sync() returns OK.
+class WritableFile {
+ public:
+  virtual ~WritableFile() = default;
+  virtual Status Append(std::string_view data) = 0;
+  virtual Status Flush() = 0;
+  virtual Status Sync() = 0;
+  // Closing twice is OK. The destructor closes without reporting errors, so
+  // callers that care call Close() and check it.
+  virtual Status Close() = 0;
+};
+
+class FileSystem {
+ public:
+  virtual ~FileSystem() = default;
+
+  // The process-wide real (POSIX) file system. Never null; not owned.
+  static FileSystem* Default();
+
+  // Opens `path` for reading. NotFound when it does not exist.
+  virtual Result<std::unique_ptr<RandomAccessFile>> OpenForRead(const std::string& path) = 0;
+
+  // Creates or truncates `path` for writing. Parent directories must exist.
+  virtual Result<std::unique_ptr<WritableFile>> OpenForWrite(const std::string& path) = 0;
+
+  // Writes `data` to `path` only if `path` does not exist yet, atomically:
+  // readers see either no file or the whole content, never a part. Returns
+  // AlreadyExists (and changes nothing) when the path is taken. This is the
+  // commit primitive of the Delta log (put-if-absent).
+  virtual Status WriteFileIfAbsent(const std::string& path, std::string_view data) = 0;
+
+  // Replaces `path` with `data` atomically (write to a temp file + rename).
+  virtual Status WriteFileAtomic(const std::string& path, std::string_view data) = 0;
+
+  // Reads the whole of `path`.
+  virtual Result<std::string> ReadFile(const std::string& path);
+
+  virtual Result<FileInfo> Stat(const std::string& path) = 0;
+  virtual Result<bool> Exists(const std::string& path) = 0;
+
+  // Lists the direct children of `dir`, sorted by name. NotFound when `dir`
+  // does not exist.
+  virtual Result<std::vector<FileInfo>> ListDirectory(const std::string& dir) = 0;
+
+  // Creates `dir` and its missing parents; OK when it exists already.
+  virtual Status CreateDirectories(const std::string& dir) = 0;
+
+  // Deletes one file. NotFound when it does not exist.
+  virtual Status DeleteFile(const std::string& path) = 0;
+
+  // Deletes `dir` and everything below it; OK when it does not exist.
+  virtual Status DeleteRecursively(const std::string& dir) = 0;
+
+  // Renames `from` to `to`, replacing `to` if it exists.
+  virtual Status Rename(const std::string& from, const std::string& to) = 0;
+};
+
+// Joins path parts with exactly one '/' between them.
+std::string JoinPath(std::string_view a, std::string_view b);
+
+}  // namespace strata
