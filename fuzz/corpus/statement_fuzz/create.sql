@@ -1,0 +1,1 @@
+create table if not exists bronze.t (a int, b varchar) partitioned by (a) tblproperties ('owner'='x')

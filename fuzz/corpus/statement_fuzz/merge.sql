@@ -1,0 +1,1 @@
+MERGE INTO silver.c AS t USING (select * from bronze.c) s ON t.id = s.id WHEN MATCHED AND s.d THEN DELETE WHEN MATCHED THEN UPDATE SET name = s.name WHEN NOT MATCHED THEN INSERT (id, name) VALUES (s.id, s.name)

@@ -1,0 +1,1 @@
+update t set a = a + 1, b = 'x;y' where c in (select 1)
