@@ -91,7 +91,23 @@ class FileSystem {
   virtual Status Rename(const std::string& from, const std::string& to) = 0;
 };
 
-// Joins path parts with exactly one '/' between them.
+// Joins path parts with exactly one '/' between them. An empty part yields
+// the other unchanged.
 std::string JoinPath(std::string_view a, std::string_view b);
+
+// The directory part of `path`: "a/b/c" -> "a/b", "/a" -> "/", "a" -> "".
+std::string_view DirName(std::string_view path);
+
+// The last component of `path`: "a/b/c" -> "c". Trailing '/' are ignored.
+std::string_view BaseName(std::string_view path);
+
+// A fresh, process-unique temp path beside `target_path`, named
+// ".<target name>.tmp-<suffix>". WriteFileIfAbsent and WriteFileAtomic stage
+// their data in such a file; a crash can leave one behind. Thread-safe.
+std::string TempPathFor(std::string_view target_path);
+
+// True when `name` (a file name, not a path) looks like a TempPathFor() name.
+// Listings that scan for data (the Delta log) skip these; cleanup may delete them.
+bool IsTempFileName(std::string_view name);
 
 }  // namespace strata

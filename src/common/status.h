@@ -100,13 +100,15 @@ class [[nodiscard]] Result {
   const Status& status() const& { return status_; }
   Status status() && { return std::move(status_); }
 
-  // Precondition: ok(). Checked by assert in debug builds.
+  // Precondition: ok(). Checked by assert in debug builds. On an rvalue the
+  // value is moved out by value, not by T&&, so that
+  // `for (auto& f : *fs->ListDirectory(d))` does not dangle.
   const T& value() const& { assert(ok()); return *value_; }
   T& value() & { assert(ok()); return *value_; }
-  T&& value() && { assert(ok()); return std::move(*value_); }
+  T value() && { assert(ok()); return std::move(*value_); }
   const T& operator*() const& { return value(); }
   T& operator*() & { return value(); }
-  T&& operator*() && { return std::move(*this).value(); }
+  T operator*() && { return std::move(*this).value(); }
   const T* operator->() const { return &value(); }
   T* operator->() { return &value(); }
 
