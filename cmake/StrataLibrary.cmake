@@ -5,7 +5,7 @@ function(strata_subsystem name)
   cmake_parse_arguments(ARG "" "" "DEPS;TEST_DEPS" ${ARGN})
   file(GLOB sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cc)
   file(GLOB tests CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*_test.cc)
-  list(FILTER sources EXCLUDE REGEX "(_test|_fuzz|/main)\\.cc$")
+  list(FILTER sources EXCLUDE REGEX "(_test|_fuzz|/main|_main)\\.cc$")
   if(NOT sources)  # a subsystem still being written
     add_library(strata_${name} INTERFACE)
     target_include_directories(strata_${name} INTERFACE ${CMAKE_SOURCE_DIR}/src)

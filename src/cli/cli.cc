@@ -78,6 +78,9 @@ int Run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
       "  strata sql --format csv \"select * from read_csv('data/*.csv')\" > all.csv\n"
       "  strata sql --output top.parquet \"select * from 'x.parquet' order by amount desc limit 10\"\n");
 
+  TableOptions table;
+  CLI::App* table_cmd = AddTableCommand(app, table);
+
   app.add_subcommand("version", "Print the version of strata and of its engine");
 
   std::vector<std::string> reversed(args.rbegin(), args.rend());
@@ -109,6 +112,7 @@ int Run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   if (init_cmd->parsed()) return RunInit(global, init, out, err);
   if (demo_cmd->parsed()) return RunDemo(global, demo, out, err);
   if (sql_cmd->parsed()) return RunSql(global, sql, out, err);
+  if (table_cmd->parsed()) return RunTable(global, table, out, err);
 
   out << app.help();
   return kExitUsage;

@@ -45,13 +45,13 @@ int RunSql(const GlobalOptions& global, const SqlOptions& options, std::ostream&
   if (!format.ok()) return ReportError(format.status(), err);
   auto session = Session::Open(global.project_dir, /*project_required=*/false);
   if (!session.ok()) return ReportError(session.status(), err);
-  engine::Connection& connection = (*session)->connection();
+  sql::SqlSession& sql_session = (*session)->sql();
 
   if (!options.output.empty()) {
     if (options.query.empty()) {
       return ReportError(Status::InvalidArgument("--output needs a QUERY"), err);
     }
-    auto rows = WriteResultToFile(connection, options.query, options.output);
+    auto rows = WriteResultToFile(sql_session, options.query, options.output);
     if (!rows.ok()) return ReportError(rows.status(), err);
     err << "Wrote " << *rows << (*rows == 1 ? " row" : " rows") << " to " << options.output
         << "\n";
@@ -63,7 +63,7 @@ int RunSql(const GlobalOptions& global, const SqlOptions& options, std::ostream&
   settings.printer.max_rows = options.max_rows;
   const StatementRunner run = [&](const std::string& sql, const ShellSettings& s) {
     auto printer = MakeResultPrinter(s.format, out, s.printer);
-    return RunAndPrint(connection, sql, *printer);
+    return RunAndPrint(sql_session, sql, *printer);
   };
 
   Status status;

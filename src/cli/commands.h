@@ -5,8 +5,13 @@
 #include <cstdint>
 #include <iosfwd>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
+
+namespace CLI {
+class App;
+}  // namespace CLI
 
 namespace strata::cli {
 
@@ -34,6 +39,27 @@ struct SqlOptions {
   std::string output;  // FILE.parquet|.csv|.json: write the result there
   int64_t max_rows = 1000;
 };
+
+// `strata table ACTION ...` (table_command.cc): maintenance of warehouse tables.
+struct TableOptions {
+  std::string action;  // list|describe|history|optimize|vacuum|restore
+  std::string name;    // SCHEMA.TABLE
+  std::string format = "table";
+  int64_t limit = 0;                   // history: newest N versions (0: all)
+  std::vector<std::string> zorder_by;  // optimize
+  std::vector<std::string> sort_by;    // optimize
+  std::string where;                   // optimize: partition predicate
+  double retain_hours = -1;            // vacuum: < 0 is the table's retention
+  bool dry_run = false;                // vacuum
+  bool allow_short_retention = false;  // vacuum
+  int64_t version = -1;                // restore
+  std::string timestamp;               // restore
+};
+
+// Registers `table` and its actions on `app`, parsing into `options`.
+CLI::App* AddTableCommand(CLI::App& app, TableOptions& options);
+int RunTable(const GlobalOptions& global, const TableOptions& options, std::ostream& out,
+             std::ostream& err);
 
 int RunInit(const GlobalOptions& global, const InitOptions& options, std::ostream& out,
             std::ostream& err);

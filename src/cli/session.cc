@@ -25,6 +25,14 @@ Result<std::unique_ptr<Session>> Session::Open(const std::string& project_dir,
   }
   STRATA_ASSIGN_OR_RETURN(session->database_, engine::Database::Open(options));
   STRATA_ASSIGN_OR_RETURN(session->connection_, engine::Connection::Open(*session->database_));
+  if (session->project_) {
+    const project::ProjectConfig& config = session->project_->config();
+    STRATA_ASSIGN_OR_RETURN(session->warehouse_,
+                            sql::Warehouse::Open(session->project_->WarehousePath(),
+                                                 config.warehouse.schemas, fs));
+  }
+  STRATA_ASSIGN_OR_RETURN(session->sql_, sql::SqlSession::Create(*session->connection_,
+                                                                 session->warehouse_.get(), fs));
   return session;
 }
 

@@ -115,9 +115,8 @@ Cell ToCell(const engine::Value& value) {
   return Cell::String(value.ToString());
 }
 
-Status RunAndPrint(engine::Connection& connection, const std::string& sql,
-                   ResultPrinter& printer) {
-  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<engine::QueryResult> result, connection.Query(sql));
+Status RunAndPrint(sql::SqlSession& session, const std::string& sql, ResultPrinter& printer) {
+  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<engine::QueryResult> result, session.ExecuteScript(sql));
   std::vector<ColumnHeader> columns;
   columns.reserve(result->ColumnCount());
   for (size_t c = 0; c < result->ColumnCount(); ++c) {
@@ -137,7 +136,7 @@ Status RunAndPrint(engine::Connection& connection, const std::string& sql,
   return Status::OK();
 }
 
-Result<int64_t> WriteResultToFile(engine::Connection& connection, const std::string& sql,
+Result<int64_t> WriteResultToFile(sql::SqlSession& session, const std::string& sql,
                                   const std::string& path) {
   const std::string lower = Lowercase(path);
   auto ends_with = [&](std::string_view suffix) {
@@ -154,7 +153,7 @@ Result<int64_t> WriteResultToFile(engine::Connection& connection, const std::str
   }
   const std::string copy = "COPY (" + TrimStatement(sql) + ") TO " + engine::QuoteLiteral(path) +
                            " (" + options + ")";
-  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<engine::QueryResult> result, connection.Query(copy));
+  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<engine::QueryResult> result, session.Execute(copy));
   STRATA_ASSIGN_OR_RETURN(auto rows, result->FetchAllRows());
   if (!rows.empty() && !rows[0].empty() && !rows[0][0].IsNull()) return rows[0][0].GetInt64();
   return int64_t{0};

@@ -171,6 +171,7 @@ class Parser {
   }
 
   Result<Statement> Parse();
+  std::optional<QualifiedName> Target();
 
  private:
   Result<Statement> ParseCreate();
@@ -201,6 +202,41 @@ Result<Statement> Parser::Parse() {
   if (Peek().Is("alter") && Peek(1).Is("table")) return ParseAlter();
   if (Peek().Is("drop") && Peek(1).Is("table")) return ParseDrop();
   return Statement{};
+}
+
+std::optional<QualifiedName> Parser::Target() {
+  bool copy_from = false;
+  if (Accept("insert")) {
+    if (Accept("or")) Advance();  // OR REPLACE / OR IGNORE
+    if (!Accept("into") && !Accept("overwrite")) return std::nullopt;
+    Accept("table");
+  } else if (Accept("update")) {
+  } else if (Accept("delete") || Accept("merge")) {
+    if (!Accept("from") && !Accept("into")) return std::nullopt;
+  } else if (Accept("create")) {
+    if (Accept("or")) Accept("replace");
+    if (!Accept("table")) return std::nullopt;
+    if (Accept("if")) {
+      Accept("not");
+      Accept("exists");
+    }
+  } else if (Accept("alter") || Accept("drop")) {
+    if (!Accept("table")) return std::nullopt;
+    if (Accept("if")) Accept("exists");
+  } else if (Accept("truncate")) {
+    Accept("table");
+  } else if (Accept("copy")) {
+    copy_from = true;
+  } else {
+    return std::nullopt;
+  }
+  auto name = Name();
+  if (!name.ok()) return std::nullopt;
+  if (copy_from) {
+    if (Peek().IsSymbol("(")) (void)NameList();  // COPY t (a, b) FROM
+    if (!Peek().Is("from")) return std::nullopt;
+  }
+  return *std::move(name);
 }
 
 Result<Statement> Parser::ParseCreate() {
@@ -253,6 +289,14 @@ Result<Statement> Parser::ParseCreate() {
         stmt.properties.emplace_back(std::move(k), std::move(v));
       } while (AcceptSymbol(","));
       STRATA_RETURN_IF_ERROR(ExpectSymbol(")"));
+    } else if (Accept("comment")) {
+      if (Peek().kind != Token::Kind::kString) return Error("expected a string after COMMENT");
+      const std::string& text = Peek().text;
+      for (size_t i = 1; i + 1 < text.size(); ++i) {
+        stmt.comment += text[i];
+        if (text[i] == '\'' && text[i + 1] == '\'') ++i;
+      }
+      Advance();
     } else if (Accept("as")) {
       stmt.kind = Statement::Kind::kCreateTableAs;
       stmt.query = Rest();
@@ -260,7 +304,7 @@ Result<Statement> Parser::ParseCreate() {
       STRATA_RETURN_IF_ERROR(ExpectEnd());
       break;
     } else {
-      return Error("expected PARTITIONED BY, TBLPROPERTIES or AS");
+      return Error("expected PARTITIONED BY, TBLPROPERTIES, COMMENT or AS");
     }
   }
   if (stmt.kind == Statement::Kind::kCreateTable && stmt.column_definitions.empty()) {
@@ -492,6 +536,13 @@ std::string QualifiedName::ToString() const {
     out += QuoteNameIfNeeded(parts[i]);
   }
   return out;
+}
+
+std::optional<QualifiedName> FindStatementTarget(std::string_view sql) {
+  auto tokens = Tokenize(sql);
+  if (!tokens.ok()) return std::nullopt;
+  Parser parser(sql, std::move(tokens).value());
+  return parser.Target();
 }
 
 Result<Statement> ParseStatement(std::string_view sql) {

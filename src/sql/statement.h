@@ -64,6 +64,7 @@ struct Statement {
   std::string column_definitions;           // CREATE TABLE: the text between the parentheses
   std::vector<std::string> partition_columns;
   std::vector<std::pair<std::string, std::string>> properties;  // TBLPROPERTIES ('k' = 'v')
+  std::string comment;                      // CREATE TABLE ... COMMENT 'text'
   std::string query;                        // CTAS / INSERT source, as SQL text
   std::vector<std::string> insert_columns;  // INSERT INTO t (a, b)
   std::string where;                        // DELETE / UPDATE predicate; empty: all rows
@@ -83,6 +84,13 @@ struct Statement {
 // InvalidArgument, naming what was expected and where, when a routed
 // statement is malformed.
 Result<Statement> ParseStatement(std::string_view sql);
+
+// The table a data-changing statement writes to, found without parsing the
+// rest: INSERT [OR ...] INTO, UPDATE, DELETE FROM, MERGE INTO, CREATE [OR
+// REPLACE] TABLE, ALTER TABLE, DROP TABLE, TRUNCATE [TABLE], COPY t FROM.
+// nullopt for other statements. Lets callers tell statements on warehouse
+// tables from DuckDB's own when ParseStatement fails or returns kOther.
+std::optional<QualifiedName> FindStatementTarget(std::string_view sql);
 
 // Quotes `name` as a SQL identifier when it is not a plain lowercase one.
 std::string QuoteNameIfNeeded(const std::string& name);

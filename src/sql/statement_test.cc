@@ -126,6 +126,37 @@ TEST(StatementTest, AlterAndDrop) {
   EXPECT_EQ(d.target.schema(), "gold");
 }
 
+TEST(StatementTest, CreateTableComment) {
+  Statement s = Parse("create table gold.t (a int) comment 'it''s gold' partitioned by (a)");
+  EXPECT_EQ(s.comment, "it's gold");
+  EXPECT_THAT(s.partition_columns, ElementsAre("a"));
+}
+
+TEST(StatementTest, FindsTheTargetOfAnyWritingStatement) {
+  struct Case {
+    const char* sql;
+    const char* target;  // "" for none
+  };
+  for (const Case& c : {Case{"insert or replace into bronze.t values (1)", "bronze.t"},
+                        Case{"insert overwrite table silver.t select 1", "silver.t"},
+                        Case{"update bronze.t set a = 1 from u", "bronze.t"},
+                        Case{"delete from bronze.t using u", "bronze.t"},
+                        Case{"merge into gold.t using s on true when matched then delete",
+                             "gold.t"},
+                        Case{"create or replace table if not exists x.y (a int)", "x.y"},
+                        Case{"alter table bronze.t rename to u", "bronze.t"},
+                        Case{"drop table if exists bronze.t", "bronze.t"},
+                        Case{"truncate bronze.t", "bronze.t"},
+                        Case{"copy bronze.t (a, b) from 'x.csv'", "bronze.t"},
+                        Case{"copy bronze.t to 'x.csv'", ""},
+                        Case{"copy (select 1) to 'x.csv'", ""},
+                        Case{"create view bronze.v as select 1", ""},
+                        Case{"select * from bronze.t", ""}}) {
+    std::optional<QualifiedName> target = FindStatementTarget(c.sql);
+    EXPECT_EQ(target ? target->ToString() : "", c.target) << c.sql;
+  }
+}
+
 TEST(StatementTest, MalformedStatementsSayWhere) {
   struct Case {
     const char* sql;

@@ -1,0 +1,1 @@
+select * from bronze.t o at (version => 3) join delta_scan('/x', timestamp => now()) d on true where o.a = 1

@@ -1,0 +1,202 @@
+#include "lake/checkpoint_reader.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <utility>
+
+#include "lake/paths.h"
+
+namespace strata::lake {
+namespace {
+
+// The checkpoint columns replay reads, and for `add` the fields it keeps
+// (PROTOCOL.md "Checkpoint Schema"). `remove` is left out on purpose: in a
+// reconciled checkpoint it only holds tombstones, and `tags`,
+// `partitionValues_parsed` and `clusteringProvider` are not needed to read.
+constexpr const char* kActionColumns[] = {"add",      "metaData",       "protocol",
+                                          "txn",      "domainMetadata", "checkpointMetadata",
+                                          "sidecar"};
+// The field that every real action of a column has; a struct whose key field
+// is null is a placeholder some writers leave, not an action.
+constexpr std::pair<const char*, const char*> kKeyFields[] = {
+    {"add", "path"},   {"metaData", "id"},          {"protocol", "minReaderVersion"},
+    {"txn", "appId"},  {"domainMetadata", "domain"}, {"checkpointMetadata", "version"},
+    {"sidecar", "path"}};
+constexpr const char* kAddFields[] = {"path",         "partitionValues", "size",
+                                      "modificationTime", "dataChange",  "stats",
+                                      "stats_parsed", "deletionVector",  "baseRowId",
+                                      "defaultRowCommitVersion"};
+
+// Top-level columns of the Parquet files and the direct fields of each.
+using ColumnFields = std::map<std::string, std::set<std::string>>;
+
+std::string ParquetList(const std::vector<std::string>& paths) {
+  std::string list = "[";
+  for (size_t i = 0; i < paths.size(); ++i) {
+    if (i) list += ", ";
+    list += engine::QuoteLiteral(paths[i]);
+  }
+  return list + "]";
+}
+
+// parquet_schema() lists each file's schema elements depth first, with the
+// number of children of each; rebuild the first two levels from that.
+Result<ColumnFields> ReadColumnFields(engine::Connection& conn,
+                                      const std::vector<std::string>& paths) {
+  STRATA_ASSIGN_OR_RETURN(
+      auto rows, QueryStrings(conn, "SELECT file_name, name, CAST(num_children AS VARCHAR) FROM "
+                                    "parquet_schema(" + ParquetList(paths) + ")"));
+  ColumnFields out;
+  size_t i = 0;
+  auto children_of = [&](size_t row) -> int64_t {
+    return rows[row][2] ? std::stoll(*rows[row][2]) : 0;
+  };
+  // Skips the subtree at rows[i], advancing i past it.
+  auto skip = [&](auto&& self) -> void {
+    int64_t n = children_of(i++);
+    for (int64_t k = 0; k < n && i < rows.size(); ++k) self(self);
+  };
+  while (i < rows.size()) {
+    int64_t top = children_of(i++);  // the root element of one file
+    for (int64_t t = 0; t < top && i < rows.size(); ++t) {
+      std::string column = rows[i][1].value_or("");
+      int64_t n = children_of(i++);
+      auto& fields = out[column];
+      for (int64_t k = 0; k < n && i < rows.size(); ++k) {
+        fields.insert(rows[i][1].value_or(""));
+        skip(skip);
+      }
+    }
+  }
+  return out;
+}
+
+Result<std::vector<Action>> ReadParquetActions(const std::vector<std::string>& paths,
+                                               engine::Connection& conn, bool adds_only) {
+  STRATA_ASSIGN_OR_RETURN(ColumnFields columns, ReadColumnFields(conn, paths));
+  std::vector<std::string> names;
+  std::string select, where;
+  for (const char* column : kActionColumns) {
+    if (adds_only && std::string_view(column) != "add") continue;
+    auto it = columns.find(column);
+    if (it == columns.end()) continue;
+    std::string quoted = engine::QuoteIdentifier(column);
+    std::string value = quoted;
+    if (std::string_view(column) == "add") {
+      std::string pack;
+      for (const char* field : kAddFields) {
+        if (it->second.count(field) == 0) continue;
+        if (!pack.empty()) pack += ", ";
+        pack += engine::QuoteIdentifier(field) + " := " + quoted + "." +
+                engine::QuoteIdentifier(field);
+      }
+      value = "struct_pack(" + pack + ")";
+    }
+    std::string present = quoted + " IS NOT NULL";
+    for (const auto& [col, key] : kKeyFields) {
+      if (std::string_view(col) == column && it->second.count(key) != 0) {
+        present = "(" + present + " AND " + quoted + "." + engine::QuoteIdentifier(key) +
+                  " IS NOT NULL)";
+      }
+    }
+    if (!select.empty()) select += ", ";
+    select += "CASE WHEN " + present + " THEN CAST(to_json(" + value + ") AS VARCHAR) END";
+    if (!where.empty()) where += " OR ";
+    where += present;
+    names.push_back(column);
+  }
+  std::vector<Action> actions;
+  if (names.empty()) return actions;
+  std::string sql = "SELECT " + select + " FROM read_parquet(" + ParquetList(paths) +
+                    ", union_by_name = true) WHERE " + where;
+  STRATA_ASSIGN_OR_RETURN(auto rows, QueryStrings(conn, sql));
+  for (const auto& row : rows) {
+    for (size_t c = 0; c < names.size(); ++c) {
+      if (!row[c]) continue;
+      std::string line = "{\"" + names[c] + "\":" + *row[c] + "}";
+      auto action = ParseActionLine(line);
+      if (!action.ok()) return action.status();
+      if (action->has_value()) actions.push_back(std::move(**action));
+    }
+  }
+  return actions;
+}
+
+Result<std::string> SidecarPath(const std::string& log_dir, const Sidecar& sidecar) {
+  // PROTOCOL.md "Sidecar File Information": usually just a file name inside
+  // _delta_log/_sidecars; absolute URIs are allowed.
+  if (sidecar.path.find(':') != std::string::npos || sidecar.path.rfind('/', 0) == 0) {
+    return ResolveLogPath(log_dir, sidecar.path);
+  }
+  return ResolveLogPath(JoinPath(log_dir, "_sidecars"), sidecar.path);
+}
+
+}  // namespace
+
+Result<std::vector<std::vector<std::optional<std::string>>>> QueryStrings(
+    engine::Connection& conn, std::string_view sql) {
+  STRATA_ASSIGN_OR_RETURN(auto result, conn.Query(sql));
+  std::vector<std::vector<std::optional<std::string>>> rows;
+  size_t columns = result->ColumnCount();
+  while (true) {
+    STRATA_ASSIGN_OR_RETURN(auto chunk, result->Fetch());
+    if (chunk == nullptr) break;
+    for (size_t r = 0; r < chunk->size(); ++r) {
+      std::vector<std::optional<std::string>> row(columns);
+      for (size_t c = 0; c < columns; ++c) {
+        if (chunk->IsValid(c, r)) row[c] = std::string(chunk->GetString(c, r));
+      }
+      rows.push_back(std::move(row));
+    }
+  }
+  return rows;
+}
+
+Result<std::vector<Action>> ReadCheckpoint(const CheckpointFiles& checkpoint,
+                                           const std::string& log_dir, FileSystem& fs,
+                                           engine::Connection* conn) {
+  std::vector<Action> actions;
+  if (checkpoint.is_json) {
+    STRATA_ASSIGN_OR_RETURN(std::string text, fs.ReadFile(checkpoint.paths.front()));
+    auto parsed = ParseCommit(text);
+    if (!parsed.ok()) return parsed.status().WithContext(checkpoint.paths.front());
+    for (Action& a : *parsed) {
+      if (!std::holds_alternative<RemoveFile>(a)) actions.push_back(std::move(a));
+    }
+  } else {
+    if (conn == nullptr) {
+      return Status::InvalidArgument("reading Parquet checkpoint " + checkpoint.paths.front() +
+                                     " needs an engine connection");
+    }
+    auto read = ReadParquetActions(checkpoint.paths, *conn, /*adds_only=*/false);
+    if (!read.ok()) return read.status().WithContext("checkpoint " + checkpoint.paths.front());
+    actions = std::move(read).value();
+  }
+  // V2 checkpoints keep their file actions in sidecars (PROTOCOL.md "V2 Spec").
+  std::vector<std::string> sidecars;
+  for (const Action& a : actions) {
+    if (const auto* s = std::get_if<Sidecar>(&a)) {
+      STRATA_ASSIGN_OR_RETURN(std::string path, SidecarPath(log_dir, *s));
+      sidecars.push_back(std::move(path));
+    }
+  }
+  if (!sidecars.empty()) {
+    if (conn == nullptr) {
+      return Status::InvalidArgument("reading checkpoint sidecars needs an engine connection");
+    }
+    for (const std::string& path : sidecars) {
+      STRATA_ASSIGN_OR_RETURN(bool exists, fs.Exists(path));
+      if (!exists) {
+        return Status::Corruption("checkpoint " + checkpoint.paths.front() +
+                                  " names sidecar " + path + ", which is missing");
+      }
+    }
+    auto read = ReadParquetActions(sidecars, *conn, /*adds_only=*/true);
+    if (!read.ok()) return read.status().WithContext("checkpoint sidecars");
+    for (Action& a : *read) actions.push_back(std::move(a));
+  }
+  return actions;
+}
+
+}  // namespace strata::lake

@@ -1,0 +1,364 @@
+#include "lake/file_writer.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <cstdio>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "lake/checkpoint_reader.h"
+#include "lake/json_util.h"
+#include "lake/paths.h"
+#include "lake/schema_evolution.h"
+
+namespace strata::lake {
+namespace {
+
+using engine::QuoteIdentifier;
+using engine::QuoteLiteral;
+using nlohmann::json;
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool Contains(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+// Drops a temp table when the write is over, whatever its outcome.
+class TempTable {
+ public:
+  TempTable(engine::Connection& conn, std::string prefix) : conn_(conn) {
+    static std::atomic<int64_t> counter{0};
+    name_ = "__strata_" + prefix + "_" + std::to_string(counter.fetch_add(1));
+  }
+  ~TempTable() { (void)conn_.Execute("DROP TABLE IF EXISTS temp." + name_); }
+  TempTable(const TempTable&) = delete;
+  TempTable& operator=(const TempTable&) = delete;
+  const std::string& name() const { return name_; }
+
+ private:
+  engine::Connection& conn_;
+  std::string name_;
+};
+
+// The SQL text of a partition value (PROTOCOL.md "Partition Value
+// Serialization"): timestamps as ISO 8601 in UTC, as the protocol recommends.
+Result<std::string> PartitionValueExpr(const std::string& column, const DataType& type) {
+  if (type.kind == DataType::Kind::kDecimal) return "CAST(" + column + " AS VARCHAR)";
+  if (type.kind != DataType::Kind::kPrimitive || type.primitive == "binary" ||
+      type.primitive == "variant") {
+    return Status::NotSupported("partition columns of type " + type.ToString() +
+                                " are not supported by the writer");
+  }
+  if (type.primitive == "string") return column;
+  if (type.primitive == "timestamp") {
+    return "strftime(timezone('UTC', " + column + "), '%Y-%m-%dT%H:%M:%S.%fZ')";
+  }
+  if (type.primitive == "timestamp_ntz") {
+    return "strftime(" + column + ", '%Y-%m-%d %H:%M:%S.%f')";
+  }
+  return "CAST(" + column + " AS VARCHAR)";
+}
+
+// One leaf column that gets statistics: its path and type.
+struct StatLeaf {
+  std::vector<std::string> path;
+  const DataType* type;
+};
+
+void CollectLeaves(const DataType& type, std::vector<std::string>& prefix,
+                   std::vector<StatLeaf>& out, size_t limit) {
+  for (const StructField& f : type.fields) {
+    if (out.size() >= limit) return;
+    prefix.push_back(f.name);
+    if (f.type->kind == DataType::Kind::kStruct) {
+      CollectLeaves(*f.type, prefix, out, limit);
+    } else {
+      out.push_back(StatLeaf{prefix, f.type.get()});
+    }
+    prefix.pop_back();
+  }
+}
+
+// The min/max SQL (as VARCHAR) of a leaf, or "" when Delta keeps no bounds
+// for its type (booleans, binary, nested) or they cannot be exact.
+std::string BoundExpr(const std::string& agg, const std::string& col, const DataType& type,
+                      const DataFileOptions& options) {
+  std::string v = agg + "(" + col + ")";
+  if (type.kind == DataType::Kind::kDecimal) {
+    // JSON numbers become doubles in most readers: keep only exact ones.
+    return type.precision <= 15 ? "CAST(" + v + " AS VARCHAR)" : "";
+  }
+  if (type.kind != DataType::Kind::kPrimitive) return "";
+  const std::string& t = type.primitive;
+  if (t == "byte" || t == "short" || t == "integer" || t == "long" || t == "date") {
+    return "CAST(" + v + " AS VARCHAR)";
+  }
+  if (t == "float" || t == "double") {
+    // NaN and infinities have no JSON number; leave the bound out.
+    return "CASE WHEN isfinite(" + v + ") THEN CAST(CAST(" + v + " AS DOUBLE) AS VARCHAR) END";
+  }
+  // PROTOCOL.md "Per-file Statistics": timestamps truncated to milliseconds.
+  if (t == "timestamp") return "strftime(timezone('UTC', " + v + "), '%Y-%m-%dT%H:%M:%S.%gZ')";
+  if (t == "timestamp_ntz") return "strftime(" + v + ", '%Y-%m-%dT%H:%M:%S.%g')";
+  if (t == "string") {
+    std::string n = std::to_string(options.string_prefix_length);
+    if (agg == "min") return "left(" + v + ", " + n + ")";
+    // A cut maximum gets U+10FFFF appended so that it still bounds the values.
+    return "CASE WHEN length(" + v + ") > " + n + " THEN left(" + v + ", " + n +
+           ") || chr(1114111) ELSE " + v + " END";
+  }
+  return "";
+}
+
+json BoundJson(const DataType& type, const std::string& text) {
+  if (type.kind == DataType::Kind::kDecimal || type.IsPrimitive("float") ||
+      type.IsPrimitive("double")) {
+    json parsed = json::parse(text, nullptr, /*allow_exceptions=*/false);
+    return parsed.is_number() ? parsed : json(nullptr);
+  }
+  if (type.kind == DataType::Kind::kPrimitive &&
+      (type.primitive == "byte" || type.primitive == "short" || type.primitive == "integer" ||
+       type.primitive == "long")) {
+    return json(std::stoll(text));
+  }
+  return json(text);
+}
+
+void SetPath(json& root, const std::vector<std::string>& path, json value) {
+  json* node = &root;
+  for (const std::string& p : path) node = &(*node)[p];
+  *node = std::move(value);
+}
+
+}  // namespace
+
+std::string NewUuid() {
+  static std::mutex mu;
+  static std::mt19937_64 rng{std::random_device{}()};
+  uint64_t hi, lo;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    hi = rng();
+    lo = rng();
+  }
+  hi = (hi & 0xFFFFFFFFFFFF0FFFULL) | 0x0000000000004000ULL;  // version 4
+  lo = (lo & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;  // RFC 4122 variant
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
+                static_cast<unsigned>((hi >> 16) & 0xFFFF), static_cast<unsigned>(hi & 0xFFFF),
+                static_cast<unsigned>(lo >> 48),
+                static_cast<unsigned long long>(lo & 0xFFFFFFFFFFFFULL));
+  return buf;
+}
+
+Result<DataFileOptions> DataFileOptionsFor(const StringMap& configuration) {
+  DataFileOptions options;
+  if (auto it = configuration.find("delta.parquet.compression.codec"); it != configuration.end()) {
+    std::string codec = Lower(it->second);
+    if (codec == "none") codec = "uncompressed";
+    static const char* kCodecs[] = {"uncompressed", "snappy", "gzip", "lz4_raw", "zstd"};
+    if (std::find(std::begin(kCodecs), std::end(kCodecs), codec) == std::end(kCodecs)) {
+      return Status::InvalidArgument("delta.parquet.compression.codec '" + it->second +
+                                     "' is not one of uncompressed, snappy, gzip, lz4_raw, zstd");
+    }
+    options.compression = codec;
+  }
+  if (auto it = configuration.find("delta.dataSkippingNumIndexedCols"); it != configuration.end()) {
+    char* end = nullptr;
+    long n = std::strtol(it->second.c_str(), &end, 10);
+    if (end == it->second.c_str() || *end != '\0' || n < -1) {
+      return Status::InvalidArgument("delta.dataSkippingNumIndexedCols '" + it->second +
+                                     "' is not an integer >= -1");
+    }
+    options.num_indexed_cols = static_cast<int>(n);
+  }
+  return options;
+}
+
+std::string PartitionDirectory(const std::string& column, const std::optional<std::string>& value) {
+  // Hive's FileUtils.escapePathName: these characters and controls become %XX.
+  auto escape = [](std::string_view s) {
+    static const char kHex[] = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : s) {
+      if (c < 0x20 || c == 0x7F ||
+          std::string_view("\"#%'*/:=?\\{[]^").find(static_cast<char>(c)) !=
+              std::string_view::npos) {
+        out += '%';
+        out += kHex[c >> 4];
+        out += kHex[c & 15];
+      } else {
+        out += static_cast<char>(c);
+      }
+    }
+    return out;
+  };
+  bool is_null = !value || value->empty();
+  return escape(column) + "=" + (is_null ? "__HIVE_DEFAULT_PARTITION__" : escape(*value));
+}
+
+Result<std::string> ComputeFileStats(engine::Connection& conn, const std::string& path,
+                                     const DataType& schema,
+                                     const std::vector<std::string>& partition_columns,
+                                     const DataFileOptions& options) {
+  DataType data_schema = schema;
+  std::erase_if(data_schema.fields,
+                [&](const StructField& f) { return Contains(partition_columns, f.name); });
+  size_t limit =
+      options.num_indexed_cols < 0 ? SIZE_MAX : static_cast<size_t>(options.num_indexed_cols);
+  std::vector<StatLeaf> leaves;
+  std::vector<std::string> prefix;
+  CollectLeaves(data_schema, prefix, leaves, limit);
+
+  std::string select = "CAST(count(*) AS VARCHAR)";
+  for (const StatLeaf& leaf : leaves) {
+    std::string col = "__f";
+    for (const std::string& p : leaf.path) col += "." + QuoteIdentifier(p);
+    std::string min = BoundExpr("min", col, *leaf.type, options);
+    std::string max = BoundExpr("max", col, *leaf.type, options);
+    select += ", CAST(count(*) - count(" + col + ") AS VARCHAR)";
+    select += ", " + (min.empty() ? std::string("NULL::VARCHAR") : min);
+    select += ", " + (max.empty() ? std::string("NULL::VARCHAR") : max);
+  }
+  STRATA_ASSIGN_OR_RETURN(auto rows, QueryStrings(conn, "SELECT " + select + " FROM read_parquet(" +
+                                                            QuoteLiteral(path) + ") AS __f"));
+  if (rows.size() != 1 || !rows[0][0]) return Status::Internal("stats query returned no row");
+  const auto& row = rows[0];
+  json stats = {{"numRecords", std::stoll(*row[0])}};
+  json mins = json::object(), maxs = json::object(), nulls = json::object();
+  for (size_t i = 0; i < leaves.size(); ++i) {
+    const auto& nc = row[1 + 3 * i];
+    const auto& lo = row[2 + 3 * i];
+    const auto& hi = row[3 + 3 * i];
+    if (nc) SetPath(nulls, leaves[i].path, std::stoll(*nc));
+    if (lo) {
+      json v = BoundJson(*leaves[i].type, *lo);
+      if (!v.is_null()) SetPath(mins, leaves[i].path, std::move(v));
+    }
+    if (hi) {
+      json v = BoundJson(*leaves[i].type, *hi);
+      if (!v.is_null()) SetPath(maxs, leaves[i].path, std::move(v));
+    }
+  }
+  stats["minValues"] = std::move(mins);
+  stats["maxValues"] = std::move(maxs);
+  stats["nullCount"] = std::move(nulls);
+  return json_util::Dump(stats);
+}
+
+Result<std::vector<AddFile>> WriteDataFiles(engine::Connection& conn, FileSystem& fs,
+                                            const std::string& root, const DataType& schema,
+                                            const std::vector<std::string>& partition_columns,
+                                            const std::string& query,
+                                            const DataFileOptions& options) {
+  STRATA_ASSIGN_OR_RETURN(DataTypePtr incoming, QuerySchema(conn, query));
+  std::vector<const StructField*> partition_fields;
+  for (const std::string& p : partition_columns) {
+    const StructField* f = FindField(schema, p);
+    if (f == nullptr)
+      return Status::Corruption("partition column '" + p + "' is not in the schema");
+    partition_fields.push_back(f);
+  }
+
+  // Stage the rows, cast to the table's types, so that every file and its
+  // statistics are computed from the same data and the query runs once.
+  std::string select;
+  for (const StructField& f : schema.fields) {
+    STRATA_ASSIGN_OR_RETURN(std::string duck_type, ToDuckDbType(*f.type));
+    auto in = std::find_if(incoming->fields.begin(), incoming->fields.end(),
+                           [&](const StructField& s) { return Lower(s.name) == Lower(f.name); });
+    std::string source =
+        in == incoming->fields.end() ? std::string("NULL") : "__q." + QuoteIdentifier(in->name);
+    if (!select.empty()) select += ", ";
+    select += "CAST(" + source + " AS " + duck_type + ") AS " + QuoteIdentifier(f.name);
+  }
+  TempTable staged(conn, "write");
+  Status created = conn.Execute("CREATE TEMP TABLE " + staged.name() + " AS SELECT " + select +
+                                " FROM (" + query + ") AS __q");
+  if (!created.ok()) return created.WithContext("running the rows to write");
+  for (const StructField& f : schema.fields) {
+    if (f.nullable) continue;
+    STRATA_ASSIGN_OR_RETURN(
+        auto nulls, QueryStrings(conn, "SELECT CAST(count(*) AS VARCHAR) FROM " + staged.name() +
+                                           " WHERE " + QuoteIdentifier(f.name) + " IS NULL"));
+    if (!nulls.empty() && nulls[0][0] && *nulls[0][0] != "0") {
+      return Status::InvalidArgument("column '" + f.name + "' is NOT NULL but " + *nulls[0][0] +
+                                     " rows to write have NULL in it");
+    }
+  }
+
+  std::string data_columns;
+  for (const StructField& f : schema.fields) {
+    if (Contains(partition_columns, f.name)) continue;
+    if (!data_columns.empty()) data_columns += ", ";
+    data_columns += QuoteIdentifier(f.name);
+  }
+  if (data_columns.empty()) {
+    return Status::InvalidArgument(
+        "a table needs at least one column that is not a partition column");
+  }
+
+  // One group per distinct combination of partition values (one group when
+  // the table is not partitioned).
+  std::vector<std::vector<std::optional<std::string>>> groups;
+  if (partition_fields.empty()) {
+    STRATA_ASSIGN_OR_RETURN(
+        auto rows, QueryStrings(conn, "SELECT CAST(count(*) AS VARCHAR) FROM " + staged.name()));
+    if (!rows.empty() && rows[0][0] && *rows[0][0] != "0") groups.emplace_back();
+  } else {
+    std::string keys;
+    for (const StructField* f : partition_fields) {
+      STRATA_ASSIGN_OR_RETURN(std::string e,
+                              PartitionValueExpr(QuoteIdentifier(f->name), *f->type));
+      if (!keys.empty()) keys += ", ";
+      keys += "NULLIF(" + e + ", '')";
+    }
+    STRATA_ASSIGN_OR_RETURN(groups, QueryStrings(conn, "SELECT DISTINCT " + keys + " FROM " +
+                                                           staged.name() + " ORDER BY ALL"));
+  }
+
+  std::string suffix =
+      options.compression == "uncompressed" ? ".parquet" : "." + options.compression + ".parquet";
+  std::vector<AddFile> adds;
+  for (const auto& group : groups) {
+    std::string dir, where;
+    AddFile add;
+    for (size_t i = 0; i < partition_fields.size(); ++i) {
+      const StructField& f = *partition_fields[i];
+      std::optional<std::string> value = group[i];
+      if (value && value->empty()) value.reset();  // Spark stores '' as NULL too
+      dir = JoinPath(dir, PartitionDirectory(f.name, value));
+      add.partition_values[f.name] = value;
+      STRATA_ASSIGN_OR_RETURN(std::string e, PartitionValueExpr(QuoteIdentifier(f.name), *f.type));
+      if (!where.empty()) where += " AND ";
+      where += value ? "(" + e + ") = " + QuoteLiteral(*value)
+                     : "((" + e + ") IS NULL OR (" + e + ") = '')";
+    }
+    if (!dir.empty()) STRATA_RETURN_IF_ERROR(fs.CreateDirectories(JoinPath(root, dir)));
+    std::string relative = JoinPath(dir, "part-00000-" + NewUuid() + "-c000" + suffix);
+    std::string path = JoinPath(root, relative);
+    std::string copy = "COPY (SELECT " + data_columns + " FROM " + staged.name() +
+                       (where.empty() ? "" : " WHERE " + where) + ") TO " + QuoteLiteral(path) +
+                       " (FORMAT parquet, COMPRESSION " + options.compression + ")";
+    Status copied = conn.Execute(copy);
+    if (!copied.ok()) return copied.WithContext("writing data file " + path);
+    STRATA_ASSIGN_OR_RETURN(FileInfo info, fs.Stat(path));
+    STRATA_ASSIGN_OR_RETURN(add.stats,
+                            ComputeFileStats(conn, path, schema, partition_columns, options));
+    add.path = PercentEncodePath(relative);
+    add.size = static_cast<int64_t>(info.size);
+    add.modification_time = info.mtime_micros / 1000;
+    add.data_change = true;
+    adds.push_back(std::move(add));
+  }
+  return adds;
+}
+
+}  // namespace strata::lake

@@ -1,0 +1,77 @@
+// Listing of a table's _delta_log and the choice of files that rebuild one
+// version: the newest usable checkpoint at or before it plus the contiguous
+// JSON commits after it (PROTOCOL.md "Delta Log Entries", "Checkpoints").
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/file_system.h"
+#include "common/status.h"
+
+namespace strata::lake {
+
+enum class CheckpointKind {
+  kClassic,    // NNN.checkpoint.parquet (V1 or V2 spec)
+  kMultiPart,  // NNN.checkpoint.PPP.QQQ.parquet, all parts present
+  kV2Uuid,     // NNN.checkpoint.<uuid>.json|parquet (V2 spec, may have sidecars)
+};
+
+struct CheckpointFiles {
+  int64_t version = 0;
+  CheckpointKind kind = CheckpointKind::kClassic;
+  bool is_json = false;             // only V2 UUID-named checkpoints may be JSON
+  std::vector<std::string> paths;   // full paths; one, or the parts in order
+};
+
+struct CommitFile {
+  int64_t version = 0;
+  std::string path;
+  int64_t mtime_millis = 0;
+};
+
+// What `_last_checkpoint` says (PROTOCOL.md "Last Checkpoint File"). Only a
+// hint: the listing decides, so a stale or corrupt file changes nothing.
+struct LastCheckpointHint {
+  int64_t version = 0;
+  std::optional<int64_t> parts;
+};
+
+struct LogListing {
+  std::string log_dir;
+  std::map<int64_t, CommitFile> commits;
+  // Complete checkpoints per version, best first (V2 UUID, classic, multi-part).
+  std::map<int64_t, std::vector<CheckpointFiles>> checkpoints;
+  std::optional<LastCheckpointHint> last_checkpoint;
+
+  // The newest version the listing can describe, or nullopt when empty.
+  std::optional<int64_t> LatestVersion() const;
+  // The oldest version that can be rebuilt: 0 when commit 0 exists, else the
+  // oldest checkpoint; nullopt when nothing can be rebuilt.
+  std::optional<int64_t> EarliestVersion() const;
+};
+
+// The files that rebuild `version`.
+struct LogSegment {
+  int64_t version = 0;
+  std::optional<CheckpointFiles> checkpoint;
+  std::vector<CommitFile> commits;  // versions checkpoint+1 .. version, in order
+};
+
+// Lists `log_dir`. Skips directories, temp files, `.crc` files, compacted
+// logs and names that are not log files. NotFound when `log_dir` is missing.
+Result<LogListing> ListLog(FileSystem& fs, const std::string& log_dir);
+
+// Chooses the files for `version` (latest when nullopt). Corruption naming
+// `table` when a commit in the needed range is missing; NotFound when the log
+// is empty or `version` is outside what the log holds.
+Result<LogSegment> BuildLogSegment(const LogListing& listing, std::optional<int64_t> version,
+                                   const std::string& table);
+
+// Parses a 20-digit zero-padded version prefix; nullopt when `name` lacks one.
+std::optional<int64_t> ParseVersionPrefix(std::string_view name);
+
+}  // namespace strata::lake
