@@ -8,9 +8,10 @@
 //   STRATA_ASSIGN_OR_RETURN(auto project, transform::LoadProject(fs, options));
 //   auto graph = transform::DbtGraph::Build(&project);
 //   STRATA_RETURN_IF_ERROR(transform::ProjectStatus(project));   // every error, file:line:col
-//   STRATA_ASSIGN_OR_RETURN(auto ids, transform::SelectNodes(project, graph, {.select = {"+orders"}}));
-//   transform::ReadyQueue queue(graph, ids);    // workers: Next() / MarkDone()
-//   auto manifest = transform::BuildManifest(project, graph, transform::MakeArtifactMetadata(project, clock));
+//   STRATA_ASSIGN_OR_RETURN(auto ids, transform::SelectNodes(project, graph, {.select =
+//   {"+orders"}})); transform::ReadyQueue queue(graph, ids);    // workers: Next() / MarkDone()
+//   auto manifest = transform::BuildManifest(project, graph,
+//   transform::MakeArtifactMetadata(project, clock));
 //
 // Rendering (Jinja), materializations and the commands come later and build
 // on these types; nothing here runs SQL.

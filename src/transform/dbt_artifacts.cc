@@ -122,12 +122,11 @@ ArtifactMetadata MakeArtifactMetadata(const DbtProject& project, Clock& clock) {
   a = (a & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;
   b = (b & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
   char buf[40];
-  std::snprintf(buf, sizeof buf, "%08llx-%04llx-%04llx-%04llx-%012llx",
-                static_cast<unsigned long long>(a >> 32),
-                static_cast<unsigned long long>((a >> 16) & 0xffff),
-                static_cast<unsigned long long>(a & 0xffff),
-                static_cast<unsigned long long>(b >> 48),
-                static_cast<unsigned long long>(b & 0xffffffffffffULL));
+  std::snprintf(
+      buf, sizeof buf, "%08llx-%04llx-%04llx-%04llx-%012llx",
+      static_cast<unsigned long long>(a >> 32), static_cast<unsigned long long>((a >> 16) & 0xffff),
+      static_cast<unsigned long long>(a & 0xffff), static_cast<unsigned long long>(b >> 48),
+      static_cast<unsigned long long>(b & 0xffffffffffffULL));
   m.invocation_id = buf;
   m.generated_at = IsoTimestamp(clock.NowMicros());
   m.project_name = project.name;
@@ -172,30 +171,30 @@ json NodeToManifestJson(const Node& n) {
     return j;
   }
   if (n.resource_type == "exposure") {
-    json exposure = {{"name", n.name},
-                     {"resource_type", n.resource_type},
-                     {"package_name", n.package_name},
-                     {"path", n.path},
-                     {"original_file_path", n.original_file_path},
-                     {"unique_id", n.unique_id},
-                     {"fqn", n.fqn},
-                     {"type", n.exposure_type},
-                     {"owner",
-                      {{"email", n.owner.value("email", json())},
-                       {"name", n.owner.value("name", json())}}},
-                     {"description", n.description},
-                     {"label", NullIfEmpty(n.label)},
-                     {"maturity", NullIfEmpty(n.maturity)},
-                     {"meta", n.meta},
-                     {"tags", n.tags},
-                     {"config", n.config},
-                     {"unrendered_config", json::object()},
-                     {"url", NullIfEmpty(n.url)},
-                     {"depends_on", DependsOn(n)},
-                     {"refs", RefsJson(n)},
-                     {"sources", SourcesJson(n)},
-                     {"metrics", json::array()},
-                     {"created_at", 0.0}};
+    json exposure = {
+        {"name", n.name},
+        {"resource_type", n.resource_type},
+        {"package_name", n.package_name},
+        {"path", n.path},
+        {"original_file_path", n.original_file_path},
+        {"unique_id", n.unique_id},
+        {"fqn", n.fqn},
+        {"type", n.exposure_type},
+        {"owner",
+         {{"email", n.owner.value("email", json())}, {"name", n.owner.value("name", json())}}},
+        {"description", n.description},
+        {"label", NullIfEmpty(n.label)},
+        {"maturity", NullIfEmpty(n.maturity)},
+        {"meta", n.meta},
+        {"tags", n.tags},
+        {"config", n.config},
+        {"unrendered_config", json::object()},
+        {"url", NullIfEmpty(n.url)},
+        {"depends_on", DependsOn(n)},
+        {"refs", RefsJson(n)},
+        {"sources", SourcesJson(n)},
+        {"metrics", json::array()},
+        {"created_at", 0.0}};
     return exposure;
   }
   j["alias"] = n.alias;
@@ -210,9 +209,10 @@ json NodeToManifestJson(const Node& n) {
   j["metrics"] = json::array();
   j["depends_on"] = DependsOn(n);
   j["compiled_path"] = nullptr;
-  j["contract"] = {{"enforced", n.config.value("contract", json::object()).value("enforced", false)},
-                   {"alias_types", true},
-                   {"checksum", nullptr}};
+  j["contract"] = {
+      {"enforced", n.config.value("contract", json::object()).value("enforced", false)},
+      {"alias_types", true},
+      {"checksum", nullptr}};
   if (n.resource_type == "model") {
     j["access"] = n.config.value("access", "protected");
     j["constraints"] = n.constraints;
@@ -225,8 +225,8 @@ json NodeToManifestJson(const Node& n) {
   if (n.resource_type == "seed") {
     j["root_path"] = n.package_root;
     j["depends_on"] = {{"macros", n.depends_on_macros}};
-    for (const char* key : {"raw_code", "language", "refs", "sources", "metrics", "compiled_path",
-                            "contract"}) {
+    for (const char* key :
+         {"raw_code", "language", "refs", "sources", "metrics", "compiled_path", "contract"}) {
       j.erase(key);
     }
   }
@@ -351,11 +351,12 @@ json BuildCatalog(const std::vector<CatalogTable>& nodes, const std::vector<Cata
       }
       json stats = t.stats;
       if (stats.empty()) {
-        stats["has_stats"] = {{"id", "has_stats"},
-                              {"label", "Has Stats?"},
-                              {"value", false},
-                              {"include", false},
-                              {"description", "Indicates whether there are statistics for this table"}};
+        stats["has_stats"] = {
+            {"id", "has_stats"},
+            {"label", "Has Stats?"},
+            {"value", false},
+            {"include", false},
+            {"description", "Indicates whether there are statistics for this table"}};
       }
       out[t.unique_id] = {{"metadata",
                            {{"type", t.type},
@@ -387,16 +388,17 @@ json BuildSourcesJson(const std::vector<FreshnessResult>& results, double elapse
           {{"unique_id", r.unique_id}, {"error", NullIfEmpty(r.error)}, {"status", r.status}});
       continue;
     }
-    out["results"].push_back({{"unique_id", r.unique_id},
-                              {"max_loaded_at", IsoTimestamp(r.max_loaded_at_micros)},
-                              {"snapshotted_at", IsoTimestamp(r.snapshotted_at_micros)},
-                              {"max_loaded_at_time_ago_in_s", r.age_seconds},
-                              {"status", r.status},
-                              {"criteria", FreshnessJson(r.criteria.is_null() ? json::object() : r.criteria)},
-                              {"adapter_response", json::object()},
-                              {"timing", TimingJson(r.timing)},
-                              {"thread_id", r.thread_id},
-                              {"execution_time", r.execution_time}});
+    out["results"].push_back(
+        {{"unique_id", r.unique_id},
+         {"max_loaded_at", IsoTimestamp(r.max_loaded_at_micros)},
+         {"snapshotted_at", IsoTimestamp(r.snapshotted_at_micros)},
+         {"max_loaded_at_time_ago_in_s", r.age_seconds},
+         {"status", r.status},
+         {"criteria", FreshnessJson(r.criteria.is_null() ? json::object() : r.criteria)},
+         {"adapter_response", json::object()},
+         {"timing", TimingJson(r.timing)},
+         {"thread_id", r.thread_id},
+         {"execution_time", r.execution_time}});
   }
   return out;
 }
@@ -404,8 +406,8 @@ json BuildSourcesJson(const std::vector<FreshnessResult>& results, double elapse
 Status WriteArtifact(FileSystem& fs, const std::string& path, const json& artifact, bool pretty) {
   std::string dir(DirName(path));
   if (!dir.empty()) STRATA_RETURN_IF_ERROR(fs.CreateDirectories(dir));
-  return fs.WriteFileAtomic(path, artifact.dump(pretty ? 2 : -1, ' ', false,
-                                                json::error_handler_t::replace));
+  return fs.WriteFileAtomic(
+      path, artifact.dump(pretty ? 2 : -1, ' ', false, json::error_handler_t::replace));
 }
 
 }  // namespace strata::transform

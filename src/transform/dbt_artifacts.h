@@ -3,11 +3,10 @@
 // run_results.json (v6), catalog.json (v1), sources.json (v3).
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "common/clock.h"
 #include "common/file_system.h"
@@ -106,8 +105,8 @@ struct FreshnessResult {
 };
 
 // sources.json (v3).
-nlohmann::json BuildSourcesJson(const std::vector<FreshnessResult>& results,
-                                double elapsed_seconds, const ArtifactMetadata& metadata);
+nlohmann::json BuildSourcesJson(const std::vector<FreshnessResult>& results, double elapsed_seconds,
+                                const ArtifactMetadata& metadata);
 
 // Writes `artifact` to `path` atomically (creating its directory), indented
 // as dbt does not (compact) unless `pretty`. IOError from the file system.

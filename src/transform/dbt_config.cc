@@ -72,7 +72,7 @@ void ApplyHierarchy(const YamlNode* root, const std::vector<std::string>& fqn, j
 }  // namespace
 
 json DefaultConfig(const std::string& resource_type) {
-  json c = {{"enabled", true}, {"alias", nullptr},  {"schema", nullptr},
+  json c = {{"enabled", true},     {"alias", nullptr},      {"schema", nullptr},
             {"database", nullptr}, {"tags", json::array()}, {"meta", json::object()}};
   if (resource_type == "source" || resource_type == "exposure") {
     return {{"enabled", true}};
@@ -125,15 +125,50 @@ json DefaultConfig(const std::string& resource_type) {
 }
 
 bool IsKnownConfigKey(std::string_view key) {
-  static constexpr std::array<std::string_view, 44> kKeys = {
-      "enabled", "materialized", "schema", "database", "alias", "tags", "meta", "docs",
-      "persist_docs", "pre-hook", "post-hook", "pre_hook", "post_hook", "quoting",
-      "column_types", "full_refresh", "unique_key", "incremental_strategy", "on_schema_change",
-      "on_configuration_change", "grants", "packages", "contract", "group", "access",
-      "quote_columns", "delimiter", "strategy", "updated_at", "check_cols", "target_schema",
-      "target_database", "severity", "store_failures", "store_failures_as", "where", "limit",
-      "fail_calc", "warn_if", "error_if", "event_time", "incremental_predicates", "sql_header",
-      "invalidate_hard_deletes"};
+  static constexpr std::array<std::string_view, 44> kKeys = {"enabled",
+                                                             "materialized",
+                                                             "schema",
+                                                             "database",
+                                                             "alias",
+                                                             "tags",
+                                                             "meta",
+                                                             "docs",
+                                                             "persist_docs",
+                                                             "pre-hook",
+                                                             "post-hook",
+                                                             "pre_hook",
+                                                             "post_hook",
+                                                             "quoting",
+                                                             "column_types",
+                                                             "full_refresh",
+                                                             "unique_key",
+                                                             "incremental_strategy",
+                                                             "on_schema_change",
+                                                             "on_configuration_change",
+                                                             "grants",
+                                                             "packages",
+                                                             "contract",
+                                                             "group",
+                                                             "access",
+                                                             "quote_columns",
+                                                             "delimiter",
+                                                             "strategy",
+                                                             "updated_at",
+                                                             "check_cols",
+                                                             "target_schema",
+                                                             "target_database",
+                                                             "severity",
+                                                             "store_failures",
+                                                             "store_failures_as",
+                                                             "where",
+                                                             "limit",
+                                                             "fail_calc",
+                                                             "warn_if",
+                                                             "error_if",
+                                                             "event_time",
+                                                             "incremental_predicates",
+                                                             "sql_header",
+                                                             "invalidate_hard_deletes"};
   return std::find(kKeys.begin(), kKeys.end(), key) != kKeys.end();
 }
 

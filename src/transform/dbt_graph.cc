@@ -62,8 +62,8 @@ class RefResolver {
         if (id != node->unique_id) deps.insert(id);
         continue;
       }
-      std::string shown = ref.package.empty() ? "'" + ref.name + "'"
-                                              : "'" + ref.package + "." + ref.name + "'";
+      std::string shown =
+          ref.package.empty() ? "'" + ref.name + "'" : "'" + ref.package + "." + ref.name + "'";
       if (!ref.version.empty()) shown += " (version " + ref.version + ")";
       std::string message;
       if (disabled_.count({ref.package.empty() ? node->package_name : ref.package, ref.name})) {
@@ -206,7 +206,8 @@ std::vector<std::string> DbtGraph::Children(const std::string& id) const {
 }
 
 namespace {
-std::set<std::string> Walk(const std::vector<std::string>& ids, const std::map<std::string, int>& index,
+std::set<std::string> Walk(const std::vector<std::string>& ids,
+                           const std::map<std::string, int>& index,
                            const std::vector<std::vector<int>>& edges, const std::string& id,
                            int depth) {
   std::set<std::string> out;

@@ -6,12 +6,11 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "common/status.h"
 #include "transform/dbt_model.h"
@@ -81,8 +80,8 @@ class ReadyQueue {
   mutable std::mutex mutex_;
   std::condition_variable changed_;
   std::vector<std::string> ids_;
-  std::vector<std::vector<int>> children_;  // among selected nodes
-  std::vector<int> waiting_on_;             // unfinished parents per node
+  std::vector<std::vector<int>> children_;       // among selected nodes
+  std::vector<int> waiting_on_;                  // unfinished parents per node
   std::set<std::pair<std::string, int>> ready_;  // ordered by id: stable order
   std::vector<bool> skipped_;
   size_t outstanding_ = 0;  // not yet done or skipped

@@ -3,12 +3,11 @@
 #pragma once
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "common/file_system.h"
 #include "transform/dbt_model.h"
@@ -73,7 +72,8 @@ void ApplyConfigToNodeFields(Node* node, const std::string& default_schema);
 
 // Reads every YAML property file found under the packages' resource paths and
 // patches nodes, adds sources, exposures, generic tests, macro properties.
-void LoadPropertyFiles(LoadContext* ctx, const std::vector<std::pair<PackageInfo, std::string>>& files);
+void LoadPropertyFiles(LoadContext* ctx,
+                       const std::vector<std::pair<PackageInfo, std::string>>& files);
 
 // Records a ParseYaml failure for `abs_file` as an error diagnostic.
 void ReportYamlError(LoadContext* ctx, const std::string& abs_file, const Status& status);

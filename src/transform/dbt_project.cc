@@ -64,14 +64,46 @@ Status ProjectStatus(const DbtProject& project) {
 
 namespace {
 
-constexpr std::string_view kKnownProjectKeys[] = {
-    "name", "version", "config-version", "profile", "model-paths", "source-paths", "seed-paths",
-    "data-paths", "test-paths", "analysis-paths", "macro-paths", "snapshot-paths", "docs-paths",
-    "asset-paths", "target-path", "log-path", "packages-install-path", "clean-targets", "quoting",
-    "models", "seeds", "snapshots", "tests", "data_tests", "sources", "exposures", "metrics",
-    "semantic-models", "saved-queries", "unit_tests", "vars", "on-run-start", "on-run-end",
-    "require-dbt-version", "dispatch", "restrict-access", "query-comment", "flags", "dbt-cloud",
-    "analyses"};
+constexpr std::string_view kKnownProjectKeys[] = {"name",
+                                                  "version",
+                                                  "config-version",
+                                                  "profile",
+                                                  "model-paths",
+                                                  "source-paths",
+                                                  "seed-paths",
+                                                  "data-paths",
+                                                  "test-paths",
+                                                  "analysis-paths",
+                                                  "macro-paths",
+                                                  "snapshot-paths",
+                                                  "docs-paths",
+                                                  "asset-paths",
+                                                  "target-path",
+                                                  "log-path",
+                                                  "packages-install-path",
+                                                  "clean-targets",
+                                                  "quoting",
+                                                  "models",
+                                                  "seeds",
+                                                  "snapshots",
+                                                  "tests",
+                                                  "data_tests",
+                                                  "sources",
+                                                  "exposures",
+                                                  "metrics",
+                                                  "semantic-models",
+                                                  "saved-queries",
+                                                  "unit_tests",
+                                                  "vars",
+                                                  "on-run-start",
+                                                  "on-run-end",
+                                                  "require-dbt-version",
+                                                  "dispatch",
+                                                  "restrict-access",
+                                                  "query-comment",
+                                                  "flags",
+                                                  "dbt-cloud",
+                                                  "analyses"};
 
 struct PackageLayout {
   PackageInfo info;
@@ -80,8 +112,7 @@ struct PackageLayout {
 };
 
 std::vector<std::string> StringListOr(LoadContext* ctx, const YamlNode& root, const char* key,
-                                      const std::string& file,
-                                      std::vector<std::string> fallback) {
+                                      const std::string& file, std::vector<std::string> fallback) {
   const YamlNode* node = root.Find(key);
   if (node == nullptr || node->IsNull()) return fallback;
   std::vector<std::string> out;
@@ -143,12 +174,13 @@ Result<PackageLayout> ReadProjectFile(LoadContext* ctx, const std::string& dir, 
     if (std::find(std::begin(kKnownProjectKeys), std::end(kKnownProjectKeys), key) ==
         std::end(kKnownProjectKeys)) {
       // dbt validates dbt_project.yml against its schema and rejects extra keys.
-      ctx->Error(file, value.line, value.column, "",
-                 "'" + key + "' is not a dbt_project.yml key (additional properties are not allowed)");
+      ctx->Error(
+          file, value.key_line, value.key_column, "",
+          "'" + key + "' is not a dbt_project.yml key (additional properties are not allowed)");
     }
   }
-  layout.model_paths = StringListOr(
-      ctx, root, "model-paths", file, StringListOr(ctx, root, "source-paths", file, {"models"}));
+  layout.model_paths = StringListOr(ctx, root, "model-paths", file,
+                                    StringListOr(ctx, root, "source-paths", file, {"models"}));
   layout.seed_paths = StringListOr(ctx, root, "seed-paths", file,
                                    StringListOr(ctx, root, "data-paths", file, {"seeds"}));
   layout.test_paths = StringListOr(ctx, root, "test-paths", file, {"tests"});
@@ -184,7 +216,8 @@ Result<PackageLayout> ReadProjectFile(LoadContext* ctx, const std::string& dir, 
         ctx->Error(file, vars->line, vars->column, "", "'vars' must be a map");
       }
     }
-    if (const YamlNode* q = root.Find("quoting"); q != nullptr && q->IsMap()) p->quoting = q->ToJson();
+    if (const YamlNode* q = root.Find("quoting"); q != nullptr && q->IsMap())
+      p->quoting = q->ToJson();
     p->on_run_start = HookStrings(root.Find("on-run-start"));
     p->on_run_end = HookStrings(root.Find("on-run-end"));
     if (const YamlNode* req = root.Find("require-dbt-version"); req != nullptr) {
@@ -286,14 +319,14 @@ class Loader {
 
   Node* AddNode(Node node, const std::string& abs_file) {
     // Models, seeds, snapshots and analyses share ref()'s namespace.
-    const std::string key = node.package_name + "\x1f" +
-                            (node.IsTest() ? "test" : "refable") + "\x1f" + node.name;
+    const std::string key =
+        node.package_name + "\x1f" + (node.IsTest() ? "test" : "refable") + "\x1f" + node.name;
     auto [it, inserted] = names_.emplace(key, node.original_file_path);
     if (!inserted) {
       ctx_->Error(abs_file, node.line, node.column, node.unique_id,
                   "dbt found two resources with the name '" + node.name + "' in package '" +
-                      node.package_name + "': " + it->second + " and " +
-                      node.original_file_path + "; rename one of them");
+                      node.package_name + "': " + it->second + " and " + node.original_file_path +
+                      "; rename one of them");
       return nullptr;
     }
     auto [pos, ok] = ctx_->project->nodes.emplace(node.unique_id, std::move(node));
@@ -441,13 +474,13 @@ class Loader {
       size_t first = body.find_first_not_of(" \t\r\n");
       size_t last = body.find_last_not_of(" \t\r\n");
       body = first == std::string::npos ? "" : body.substr(first, last - first + 1);
-      DocBlock doc{"doc." + pkg.name + "." + m[1].str(), m[1].str(), pkg.name, original, original,
-                   body};
+      DocBlock doc{
+          "doc." + pkg.name + "." + m[1].str(), m[1].str(), pkg.name, original, original, body};
       auto [pos, inserted] = ctx_->project->docs.emplace(doc.unique_id, doc);
       if (!inserted) {
         ctx_->Error(JoinPath(pkg.root_dir, original), line, col, doc.unique_id,
-                    "dbt found two docs blocks named '" + doc.name + "': " +
-                        pos->second.original_file_path + " and " + original);
+                    "dbt found two docs blocks named '" + doc.name +
+                        "': " + pos->second.original_file_path + " and " + original);
       }
     }
   }
@@ -505,8 +538,8 @@ Result<DbtProject> LoadProject(FileSystem& fs, const LoadOptions& options) {
   DbtProject project;
   project.root_dir = AbsoluteDir(options.project_dir);
   project.cli_vars = options.cli_vars.is_object() ? options.cli_vars : json::object();
-  LoadContext ctx{fs, options, &project,
-                  options.scanner ? options.scanner : &DependencyScanner::Static(), {}};
+  LoadContext ctx{
+      fs, options, &project, options.scanner ? options.scanner : &DependencyScanner::Static(), {}};
   STRATA_ASSIGN_OR_RETURN(PackageLayout root, ReadProjectFile(&ctx, project.root_dir, true));
   std::vector<PackageLayout> layouts = {root};
   project.packages.push_back(root.info);

@@ -8,12 +8,11 @@
 
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "common/file_system.h"
 #include "common/status.h"
@@ -65,6 +64,7 @@ Status ProjectStatus(const DbtProject& project);
 // in `text` (literal arguments only) with the variable's value. InvalidArgument
 // when a variable without default is unset, or for any other Jinja in `text`.
 Result<std::string> RenderEnvVarLiterals(
-    std::string_view text, const std::function<std::optional<std::string>(const std::string&)>& env);
+    std::string_view text,
+    const std::function<std::optional<std::string>(const std::string&)>& env);
 
 }  // namespace strata::transform

@@ -1,9 +1,9 @@
 #include "transform/dbt_project.h"
 
-#include <algorithm>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <algorithm>
 
 #include "common/fake_file_system.h"
 #include "transform/dbt_testing.h"
@@ -12,10 +12,10 @@ namespace strata::transform {
 namespace {
 
 using ::testing::ElementsAre;
-using ::testing::HasSubstr;
-using ::testing::UnorderedElementsAre;
 using testing::FixtureDir;
+using ::testing::HasSubstr;
 using testing::LoadFixture;
+using ::testing::UnorderedElementsAre;
 using json = nlohmann::json;
 
 const Node& Get(const DbtProject& p, const std::string& id) {
@@ -36,15 +36,26 @@ TEST(DbtProjectTest, LoadsEveryResourceOfTheFixture) {
   ASSERT_EQ(p.packages.size(), 2u);
   EXPECT_EQ(p.packages[0].name, "jaffle");
   EXPECT_EQ(p.packages[1].name, "shop_utils");
-  for (const char* id :
-       {"model.jaffle.stg_customers", "model.jaffle.stg_orders", "model.jaffle.stg_payments",
-        "model.jaffle.customers", "model.jaffle.orders", "model.jaffle.revenue",
-        "model.jaffle.customer_report", "model.jaffle.dim_customers.v1",
-        "model.jaffle.dim_customers.v2", "model.jaffle.forecast", "model.shop_utils.utils_calendar",
-        "seed.jaffle.raw_customers", "seed.jaffle.raw_orders", "seed.jaffle.raw_payments",
-        "snapshot.jaffle.orders_snapshot", "analysis.jaffle.customer_count",
-        "test.jaffle.assert_order_amount_is_positive", "source.jaffle.jaffle_raw.orders",
-        "source.jaffle.jaffle_raw.payments", "exposure.jaffle.weekly_dashboard"}) {
+  for (const char* id : {"model.jaffle.stg_customers",
+                         "model.jaffle.stg_orders",
+                         "model.jaffle.stg_payments",
+                         "model.jaffle.customers",
+                         "model.jaffle.orders",
+                         "model.jaffle.revenue",
+                         "model.jaffle.customer_report",
+                         "model.jaffle.dim_customers.v1",
+                         "model.jaffle.dim_customers.v2",
+                         "model.jaffle.forecast",
+                         "model.shop_utils.utils_calendar",
+                         "seed.jaffle.raw_customers",
+                         "seed.jaffle.raw_orders",
+                         "seed.jaffle.raw_payments",
+                         "snapshot.jaffle.orders_snapshot",
+                         "analysis.jaffle.customer_count",
+                         "test.jaffle.assert_order_amount_is_positive",
+                         "source.jaffle.jaffle_raw.orders",
+                         "source.jaffle.jaffle_raw.payments",
+                         "exposure.jaffle.weekly_dashboard"}) {
     EXPECT_NE(p.FindNode(id), nullptr) << id;
   }
   // The versioned model's files are not models of their own.
@@ -59,8 +70,8 @@ TEST(DbtProjectTest, FileNodesHaveDbtPathsFqnsAndChecksums) {
   EXPECT_THAT(revenue.fqn, ElementsAre("jaffle", "marts", "finance", "revenue"));
   EXPECT_EQ(revenue.checksum["name"], "sha256");
   // Independent reference: the sha256sum tool over the same file.
-  std::string expected = testing::RunCommand(
-      "sha256sum '" + FixtureDir("jaffle") + "/models/marts/finance/revenue.sql' | cut -d' ' -f1");
+  std::string expected = testing::RunCommand("sha256sum '" + FixtureDir("jaffle") +
+                                             "/models/marts/finance/revenue.sql' | cut -d' ' -f1");
   ASSERT_EQ(expected.size(), 64u);
   EXPECT_EQ(revenue.checksum["checksum"], expected);
   EXPECT_THAT(revenue.raw_code, HasSubstr("shop_utils.cents_to_dollars"));
@@ -239,7 +250,8 @@ TEST(DbtProjectTest, ProfilesDirOrderFollowsDbt) {
   ASSERT_TRUE(fs.CreateDirectories("/p").ok());
   ASSERT_TRUE(fs.WriteFileAtomic("/p/dbt_project.yml", "name: p\nprofile: p\n").ok());
   auto profile = [](const std::string& schema) {
-    return "p:\n  target: t\n  outputs:\n    t:\n      type: duckdb\n      schema: " + schema + "\n";
+    return "p:\n  target: t\n  outputs:\n    t:\n      type: duckdb\n      schema: " + schema +
+           "\n";
   };
   for (const char* dir : {"/p", "/env", "/flag", "/home/u/.dbt"}) {
     ASSERT_TRUE(fs.CreateDirectories(dir).ok());
@@ -315,7 +327,8 @@ TEST(DbtProjectTest, DisabledNodesAreSetAside) {
                                  "name: p\nmodels:\n  p:\n    old:\n      +enabled: false\n")
                   .ok());
   ASSERT_TRUE(fs.WriteFileAtomic("/p/models/old/legacy.sql", "select 1").ok());
-  ASSERT_TRUE(fs.WriteFileAtomic("/p/models/current.sql", "{{ config(enabled=false) }} select 2").ok());
+  ASSERT_TRUE(
+      fs.WriteFileAtomic("/p/models/current.sql", "{{ config(enabled=false) }} select 2").ok());
   ASSERT_TRUE(fs.WriteFileAtomic("/p/models/kept.sql", "select 3").ok());
   LoadOptions options;
   options.project_dir = "/p";

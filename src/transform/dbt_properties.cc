@@ -16,36 +16,74 @@ using json = nlohmann::json;
 
 // The keys dbt accepts in each kind of entry; any other key is an error there
 // (dbt's schema: "Additional properties are not allowed").
-const std::set<std::string> kNodeKeys = {
-    "name", "description", "meta", "docs", "config", "constraints", "tests", "data_tests",
-    "columns", "access", "latest_version", "versions", "deprecation_date", "group", "time_spine",
-    "tags"};
-const std::set<std::string> kColumnKeys = {"name", "description", "data_type", "meta",
-                                           "tags", "constraints", "tests", "data_tests",
+const std::set<std::string> kNodeKeys = {"name",
+                                         "description",
+                                         "meta",
+                                         "docs",
+                                         "config",
+                                         "constraints",
+                                         "tests",
+                                         "data_tests",
+                                         "columns",
+                                         "access",
+                                         "latest_version",
+                                         "versions",
+                                         "deprecation_date",
+                                         "group",
+                                         "time_spine",
+                                         "tags"};
+const std::set<std::string> kColumnKeys = {"name",  "description", "data_type",   "meta",
+                                           "tags",  "constraints", "tests",       "data_tests",
                                            "quote", "policy_tags", "granularity", "config"};
-const std::set<std::string> kVersionKeys = {"v", "defined_in", "description", "meta", "docs",
-                                            "config", "constraints", "tests", "data_tests",
-                                            "columns", "access", "deprecation_date", "group"};
-const std::set<std::string> kSourceKeys = {
-    "name", "description", "database", "schema", "loader", "loaded_at_field", "loaded_at_query",
-    "freshness", "quoting", "meta", "tags", "config", "overrides", "tables", "event_time"};
-const std::set<std::string> kTableKeys = {
-    "name", "description", "identifier", "loaded_at_field", "loaded_at_query", "freshness",
-    "quoting", "meta", "tags", "columns", "tests", "data_tests", "external", "config",
-    "event_time", "docs"};
-const std::set<std::string> kExposureKeys = {"name", "type", "owner", "depends_on", "description",
-                                             "url", "maturity", "label", "meta", "tags",
-                                             "config"};
+const std::set<std::string> kVersionKeys = {
+    "v",      "defined_in",       "description", "meta",       "docs",
+    "config", "constraints",      "tests",       "data_tests", "columns",
+    "access", "deprecation_date", "group"};
+const std::set<std::string> kSourceKeys = {"name",
+                                           "description",
+                                           "database",
+                                           "schema",
+                                           "loader",
+                                           "loaded_at_field",
+                                           "loaded_at_query",
+                                           "freshness",
+                                           "quoting",
+                                           "meta",
+                                           "tags",
+                                           "config",
+                                           "overrides",
+                                           "tables",
+                                           "event_time"};
+const std::set<std::string> kTableKeys = {"name",
+                                          "description",
+                                          "identifier",
+                                          "loaded_at_field",
+                                          "loaded_at_query",
+                                          "freshness",
+                                          "quoting",
+                                          "meta",
+                                          "tags",
+                                          "columns",
+                                          "tests",
+                                          "data_tests",
+                                          "external",
+                                          "config",
+                                          "event_time",
+                                          "docs"};
+const std::set<std::string> kExposureKeys = {"name",        "type", "owner",    "depends_on",
+                                             "description", "url",  "maturity", "label",
+                                             "meta",        "tags", "config"};
 const std::set<std::string> kMacroKeys = {"name", "description", "arguments", "meta", "docs"};
 const std::set<std::string> kTopKeys = {
-    "version", "models", "seeds", "snapshots", "analyses", "sources", "macros", "exposures",
-    "metrics", "semantic_models", "saved_queries", "unit_tests", "groups", "data_tests"};
+    "version",       "models",     "seeds",     "snapshots", "analyses",
+    "sources",       "macros",     "exposures", "metrics",   "semantic_models",
+    "saved_queries", "unit_tests", "groups",    "data_tests"};
 
 // dbt's TestBuilder.CONFIG_ARGS: keys of a test entry that are configs, not
 // macro arguments.
 constexpr std::array<const char*, 14> kTestConfigArgs = {
-    "severity", "tags", "enabled", "where", "limit", "warn_if", "error_if", "fail_calc",
-    "store_failures", "store_failures_as", "meta", "database", "schema", "alias"};
+    "severity",  "tags",           "enabled",           "where", "limit",    "warn_if", "error_if",
+    "fail_calc", "store_failures", "store_failures_as", "meta",  "database", "schema",  "alias"};
 
 const std::set<std::string> kBuiltinTests = {"unique", "not_null", "accepted_values",
                                              "relationships"};
@@ -62,7 +100,9 @@ struct TestTarget {
 class PropertyParser {
  public:
   PropertyParser(LoadContext* ctx, const PackageInfo& pkg, std::string original)
-      : ctx_(ctx), pkg_(pkg), original_(std::move(original)),
+      : ctx_(ctx),
+        pkg_(pkg),
+        original_(std::move(original)),
         abs_file_(JoinPath(pkg.root_dir, original_)) {
     // The YAML file's folders below its resource path, for generic test and
     // source fqns.
@@ -92,20 +132,19 @@ class PropertyParser {
         PatchNode(section, entry, name);
       });
     }
-    ForEachEntry(root, "sources", [&](const YamlNode& entry, const std::string& name) {
-      ParseSource(entry, name);
-    });
+    ForEachEntry(root, "sources",
+                 [&](const YamlNode& entry, const std::string& name) { ParseSource(entry, name); });
     ForEachEntry(root, "exposures", [&](const YamlNode& entry, const std::string& name) {
       ParseExposure(entry, name);
     });
-    ForEachEntry(root, "macros", [&](const YamlNode& entry, const std::string& name) {
-      PatchMacro(entry, name);
-    });
+    ForEachEntry(root, "macros",
+                 [&](const YamlNode& entry, const std::string& name) { PatchMacro(entry, name); });
     for (const char* unsupported : {"metrics", "semantic_models", "saved_queries", "unit_tests"}) {
       if (const YamlNode* n = root.Find(unsupported); n != nullptr && !n->IsNull()) {
-        Warning(*n, "", std::string("'") + unsupported +
-                            "' are loaded by dbt's semantic layer / unit testing; Strata ignores "
-                            "them for now");
+        Warning(*n, "",
+                std::string("'") + unsupported +
+                    "' are loaded by dbt's semantic layer / unit testing; Strata ignores "
+                    "them for now");
       }
     }
   }
@@ -136,14 +175,14 @@ class PropertyParser {
     }
   }
 
-  bool CheckKeys(const YamlNode& entry, const std::set<std::string>& known,
-                 const std::string& what, const std::string& node) {
+  bool CheckKeys(const YamlNode& entry, const std::set<std::string>& known, const std::string& what,
+                 const std::string& node) {
     bool ok = true;
     for (const auto& [key, value] : entry.entries) {
       if (known.count(key)) continue;
-      Error(value, node,
-            "'" + key + "' is not a property of " + what +
-                " (additional properties are not allowed)");
+      ctx_->Error(abs_file_, value.key_line, value.key_column, node,
+                  "'" + key + "' is not a property of " + what +
+                      " (additional properties are not allowed)");
       ok = false;
     }
     return ok;
@@ -222,7 +261,8 @@ class PropertyParser {
   }
 
   void PatchNode(const std::string& section, const YamlNode& entry, const std::string& name) {
-    const std::string type = section == "analyses" ? "analysis" : section.substr(0, section.size() - 1);
+    const std::string type =
+        section == "analyses" ? "analysis" : section.substr(0, section.size() - 1);
     const std::string id = type + "." + pkg_.name + "." + name;
     CheckKeys(entry, kNodeKeys, "a " + type, id);
     if (const YamlNode* versions = entry.Find("versions"); versions != nullptr) {
@@ -233,8 +273,8 @@ class PropertyParser {
     if (it == ctx_->project->nodes.end()) {
       // dbt warns here and goes on (NoNodeForYamlKey).
       Warning(entry, id,
-              "did not find a " + type + " named '" + name + "' for this '" + section +
-                  "' entry" + Suggest(type, name));
+              "did not find a " + type + " named '" + name + "' for this '" + section + "' entry" +
+                  Suggest(type, name));
       return;
     }
     PatchOne(entry, &it->second, nullptr);
@@ -276,11 +316,10 @@ class PropertyParser {
     TestTarget target;
     target.kind = node->resource_type;
     target.name = node->version.empty() ? node->name : node->name + "_v" + node->version;
-    target.model_string =
-        node->version.empty()
-            ? "{{ get_where_subquery(ref('" + node->name + "')) }}"
-            : "{{ get_where_subquery(ref('" + node->name + "', version='" + node->version +
-                  "')) }}";
+    target.model_string = node->version.empty()
+                              ? "{{ get_where_subquery(ref('" + node->name + "')) }}"
+                              : "{{ get_where_subquery(ref('" + node->name + "', version='" +
+                                    node->version + "')) }}";
     target.unique_id = node->unique_id;
     for (const char* key : {"tests", "data_tests"}) {
       if (const YamlNode* t = entry.Find(key); t != nullptr) AddTests(target, "", *t);
@@ -320,11 +359,12 @@ class PropertyParser {
       if (file_name.empty()) file_name = name + "_v" + version;
       auto& nodes = ctx_->project->nodes;
       auto it = nodes.find("model." + pkg_.name + "." + file_name);
-      if (it == nodes.end() && version == latest) it = nodes.find("model." + pkg_.name + "." + name);
+      if (it == nodes.end() && version == latest)
+        it = nodes.find("model." + pkg_.name + "." + name);
       if (it == nodes.end()) {
-        Error(v, "model." + pkg_.name + "." + name + ".v" + version,
-              "version " + version + " of model '" + name + "' has no file '" + file_name +
-                  ".sql'");
+        Error(
+            v, "model." + pkg_.name + "." + name + ".v" + version,
+            "version " + version + " of model '" + name + "' has no file '" + file_name + ".sql'");
         continue;
       }
       Node node = std::move(it->second);
@@ -410,7 +450,8 @@ class PropertyParser {
             "a test must be a name or a map with one key (the test's name)");
       return;
     }
-    static const std::regex kTestName(R"(^(?:([a-zA-Z_][0-9a-zA-Z_]*)\.)?([a-zA-Z_][0-9a-zA-Z_]*)$)");
+    static const std::regex kTestName(
+        R"(^(?:([a-zA-Z_][0-9a-zA-Z_]*)\.)?([a-zA-Z_][0-9a-zA-Z_]*)$)");
     std::smatch m;
     if (!std::regex_match(test_name, m, kTestName)) {
       Error(entry, target.unique_id, "'" + test_name + "' is not a valid test name");
@@ -428,12 +469,14 @@ class PropertyParser {
       return;
     }
     json test_config = json::object();
-    json nested = args.contains("config") && args["config"].is_object() ? args["config"] : json::object();
+    json nested =
+        args.contains("config") && args["config"].is_object() ? args["config"] : json::object();
     for (const char* key : kTestConfigArgs) {
       bool top = args.contains(key);
       if (top && nested.contains(key)) {
         Error(entry, target.unique_id,
-              std::string("test config '") + key + "' is given both at the top level and in 'config'");
+              std::string("test config '") + key +
+                  "' is given both at the top level and in 'config'");
         return;
       }
       if (top) {
@@ -458,7 +501,8 @@ class PropertyParser {
       SynthesizeNames(type, target.name, args, &short_name, &full_name);
     }
     args["model"] = target.model_string;
-    json metadata = {{"name", name}, {"kwargs", args}, {"namespace", ns.empty() ? json() : json(ns)}};
+    json metadata = {
+        {"name", name}, {"kwargs", args}, {"namespace", ns.empty() ? json() : json(ns)}};
     const std::string hash = Md5Hex(full_name + PythonReprOfStrings(metadata)).substr(22);
 
     Node test;
@@ -487,11 +531,13 @@ class PropertyParser {
         MergeConfigKey(&test.config, k, v);
       }
     }
-    if (short_name != full_name && !test_config.contains("alias")) test.config["alias"] = short_name;
+    if (short_name != full_name && !test_config.contains("alias"))
+      test.config["alias"] = short_name;
     MergeConfigKey(&test.config, "tags", json(target.tags));
     std::string macro = "test_" + name;
     std::string raw_kwargs;
-    test.raw_code = "{{ " + (ns.empty() ? "" : ns + ".") + macro + "(**_dbt_generic_test_kwargs) }}";
+    test.raw_code =
+        "{{ " + (ns.empty() ? "" : ns + ".") + macro + "(**_dbt_generic_test_kwargs) }}";
     // The macro: dbt's built-ins live in package "dbt"; others are found in the
     // namespace's package, the test's package, the root, then anywhere.
     std::string macro_id;
@@ -613,7 +659,8 @@ class PropertyParser {
 
   void ParseSource(const YamlNode& entry, const std::string& source_name) {
     CheckKeys(entry, kSourceKeys, "a source", "source " + source_name);
-    const json source_freshness = entry.Find("freshness") ? entry.Find("freshness")->ToJson() : json();
+    const json source_freshness =
+        entry.Find("freshness") ? entry.Find("freshness")->ToJson() : json();
     std::string problem;
     if (!ValidFreshness(source_freshness, &problem)) {
       Error(*entry.Find("freshness"), "source " + source_name, problem);
@@ -664,13 +711,16 @@ class PropertyParser {
       } else {
         node.freshness = source_freshness;
       }
-      if (const YamlNode* q = entry.Find("quoting"); q != nullptr && q->IsMap()) node.quoting = q->ToJson();
+      if (const YamlNode* q = entry.Find("quoting"); q != nullptr && q->IsMap())
+        node.quoting = q->ToJson();
       if (const YamlNode* q = table.Find("quoting"); q != nullptr && q->IsMap()) {
         const json table_quoting = q->ToJson();
         for (const auto& [k, v] : table_quoting.items()) node.quoting[k] = v;
       }
-      if (const YamlNode* m = entry.Find("meta"); m != nullptr && m->IsMap()) node.source_meta = m->ToJson();
-      if (const YamlNode* m = table.Find("meta"); m != nullptr && m->IsMap()) node.meta = m->ToJson();
+      if (const YamlNode* m = entry.Find("meta"); m != nullptr && m->IsMap())
+        node.source_meta = m->ToJson();
+      if (const YamlNode* m = table.Find("meta"); m != nullptr && m->IsMap())
+        node.meta = m->ToJson();
       node.config = ResolveProjectConfig(*ctx_, "source", node.fqn);
       for (const YamlNode* block : {entry.Find("config"), table.Find("config")}) {
         if (block != nullptr && block->IsMap()) {
@@ -681,7 +731,8 @@ class PropertyParser {
       if (const YamlNode* t = table.Find("tags"); t != nullptr) t->AsStringList(&table_tags);
       node.tags = source_tags;
       for (auto& t : table_tags) {
-        if (std::find(node.tags.begin(), node.tags.end(), t) == node.tags.end()) node.tags.push_back(t);
+        if (std::find(node.tags.begin(), node.tags.end(), t) == node.tags.end())
+          node.tags.push_back(t);
       }
       std::vector<std::pair<std::string, const YamlNode*>> column_tests;
       node.columns = ParseColumns(table, node.unique_id, &column_tests);
@@ -695,7 +746,8 @@ class PropertyParser {
       const std::string id = node.unique_id;
       auto [pos, ok] = ctx_->project->nodes.emplace(id, std::move(node));
       if (!ok) {
-        Error(table, id, "source table '" + source_name + "." + tname->scalar + "' is declared twice");
+        Error(table, id,
+              "source table '" + source_name + "." + tname->scalar + "' is declared twice");
         continue;
       }
       for (const char* key : {"tests", "data_tests"}) {
@@ -776,7 +828,8 @@ class PropertyParser {
     }
     it->second.description = Str(entry.Find("description"));
     it->second.patch_path = pkg_.name + "://" + original_;
-    if (const YamlNode* m = entry.Find("meta"); m != nullptr && m->IsMap()) it->second.meta = m->ToJson();
+    if (const YamlNode* m = entry.Find("meta"); m != nullptr && m->IsMap())
+      it->second.meta = m->ToJson();
     if (const YamlNode* a = entry.Find("arguments"); a != nullptr && a->IsSequence()) {
       it->second.arguments = a->ToJson();
     }

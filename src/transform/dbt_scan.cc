@@ -93,7 +93,9 @@ class LiteralParser {
     Skip();
     while (pos_ < s_.size()) {
       size_t start = pos_;
-      while (pos_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[pos_])) || s_[pos_] == '_')) ++pos_;
+      while (pos_ < s_.size() &&
+             (std::isalnum(static_cast<unsigned char>(s_[pos_])) || s_[pos_] == '_'))
+        ++pos_;
       if (pos_ == start) return false;
       std::string key(s_.substr(start, pos_ - start));
       Skip();
@@ -162,8 +164,8 @@ class LiteralParser {
       }
     }
     size_t start = pos_;
-    while (pos_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[pos_])) || s_[pos_] == '.' ||
-                                s_[pos_] == '-' || s_[pos_] == '_')) {
+    while (pos_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[pos_])) ||
+                                s_[pos_] == '.' || s_[pos_] == '-' || s_[pos_] == '_')) {
       ++pos_;
     }
     std::string word(s_.substr(start, pos_ - start));

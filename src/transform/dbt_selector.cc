@@ -23,8 +23,7 @@ struct Spec {
 
 Result<Spec> ParseSpec(const std::string& raw) {
   // dbt's RAW_SELECTOR_PATTERN.
-  static const std::regex kPattern(
-      R"(^(@)?(([0-9]*)\+)?(([A-Za-z0-9_.]+):)?(.*?)(\+([0-9]*))?$)");
+  static const std::regex kPattern(R"(^(@)?(([0-9]*)\+)?(([A-Za-z0-9_.]+):)?(.*?)(\+([0-9]*))?$)");
   std::smatch m;
   if (!std::regex_match(raw, m, kPattern) || m[6].str().empty()) {
     return Status::InvalidArgument("invalid selector '" + raw + "'");
@@ -45,7 +44,8 @@ Result<Spec> ParseSpec(const std::string& raw) {
   } else {
     const std::string& v = spec.value;
     auto ends_with = [&v](std::string_view suffix) {
-      return v.size() >= suffix.size() && v.compare(v.size() - suffix.size(), suffix.size(), suffix) == 0;
+      return v.size() >= suffix.size() &&
+             v.compare(v.size() - suffix.size(), suffix.size(), suffix) == 0;
     };
     spec.method = (v.find('/') != std::string::npos || ends_with(".sql") || ends_with(".py") ||
                    ends_with(".csv"))
@@ -174,7 +174,8 @@ class Selector {
     if (spec.children || spec.childrens_parents) {
       IdSet descendants;
       for (const auto& id : matched) {
-        for (const auto& d : graph_.Descendants(id, spec.childrens_parents ? -1 : spec.children_depth)) {
+        for (const auto& d :
+             graph_.Descendants(id, spec.childrens_parents ? -1 : spec.children_depth)) {
           descendants.insert(d);
         }
       }
@@ -228,7 +229,8 @@ class Selector {
     }
     if (method == "file") {
       return Where([&](const Node& n) {
-        if (n.IsSource() || n.resource_type == "exposure" || !n.test_metadata.is_null()) return false;
+        if (n.IsSource() || n.resource_type == "exposure" || !n.test_metadata.is_null())
+          return false;
         std::string base(BaseName(n.original_file_path));
         std::string stem = base.substr(0, base.rfind('.'));
         return WildcardMatch(value, base) || WildcardMatch(value, stem);
@@ -255,9 +257,9 @@ class Selector {
       });
     }
     if (method == "resource_type") {
-      static const std::set<std::string> kTypes = {"model", "seed", "snapshot", "test", "analysis",
-                                                   "source", "exposure", "metric", "unit_test",
-                                                   "semantic_model", "saved_query"};
+      static const std::set<std::string> kTypes = {
+          "model",    "seed",   "snapshot",  "test",           "analysis",   "source",
+          "exposure", "metric", "unit_test", "semantic_model", "saved_query"};
       if (!kTypes.count(value)) {
         return Status::InvalidArgument("unknown resource type '" + value + "'");
       }
@@ -273,8 +275,9 @@ class Selector {
         if (!n.config.contains(key)) return false;
         const json& v = n.config[key];
         if (v.is_array()) {
-          return std::any_of(v.begin(), v.end(),
-                             [&](const json& e) { return WildcardMatch(value, ConfigValueText(e)); });
+          return std::any_of(v.begin(), v.end(), [&](const json& e) {
+            return WildcardMatch(value, ConfigValueText(e));
+          });
         }
         return WildcardMatch(value, ConfigValueText(v));
       });
@@ -290,9 +293,8 @@ class Selector {
         return Status::InvalidArgument("unknown test_type '" + value + "' (generic or singular)");
       }
       bool generic = value == "generic" || value == "schema";
-      return Where([&](const Node& n) {
-        return n.IsTest() && (n.test_metadata.is_null() != generic);
-      });
+      return Where(
+          [&](const Node& n) { return n.IsTest() && (n.test_metadata.is_null() != generic); });
     }
     if (method == "state") return MatchState(value);
     return Status::InvalidArgument("unknown selection method '" + method +
@@ -305,9 +307,15 @@ class Selector {
       return Status::InvalidArgument("state:" + value +
                                      " needs --state DIR (the manifest.json of an earlier run)");
     }
-    static const std::set<std::string> kValues = {
-        "new", "old", "modified", "unmodified", "modified.body", "modified.configs",
-        "modified.relation", "modified.contract", "modified.persisted_descriptions"};
+    static const std::set<std::string> kValues = {"new",
+                                                  "old",
+                                                  "modified",
+                                                  "unmodified",
+                                                  "modified.body",
+                                                  "modified.configs",
+                                                  "modified.relation",
+                                                  "modified.contract",
+                                                  "modified.persisted_descriptions"};
     if (!kValues.count(value)) {
       return Status::InvalidArgument("unknown state selector 'state:" + value + "'");
     }
@@ -324,14 +332,18 @@ class Selector {
       if (value == "old") return old != nullptr;
       if (old == nullptr) return value == "modified";
       const json now = NodeToManifestJson(n);
-      auto differs = [&](const char* key) { return now.value(key, json()) != old->value(key, json()); };
+      auto differs = [&](const char* key) {
+        return now.value(key, json()) != old->value(key, json());
+      };
       bool body = differs("checksum") || (!n.test_metadata.is_null() && differs("test_metadata"));
-      if (n.IsSource()) body = differs("freshness") || differs("loaded_at_field") || differs("identifier");
+      if (n.IsSource())
+        body = differs("freshness") || differs("loaded_at_field") || differs("identifier");
       bool configs = differs("config");
       bool relation = differs("database") || differs("schema") || differs("alias") ||
                       (n.IsSource() && differs("identifier"));
-      bool contract = differs("contract") ||
-                      (now.value("contract", json()).value("enforced", false) && differs("columns"));
+      const json now_contract = now.value("contract", json());
+      bool enforced = now_contract.is_object() && now_contract.value("enforced", false);
+      bool contract = differs("contract") || (enforced && differs("columns"));
       bool descriptions = differs("description");
       if (value == "modified.body") return body;
       if (value == "modified.configs") return configs;
@@ -376,7 +388,8 @@ bool WildcardMatch(std::string_view pattern, std::string_view text) {
         ++t;
         continue;
       }
-    } else if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == text[t]) && pattern[p] != '*') {
+    } else if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == text[t]) &&
+               pattern[p] != '*') {
       ++p;
       ++t;
       continue;

@@ -12,11 +12,10 @@
 // alike. docs/TRANSFORM.md has the full reference.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "common/file_system.h"
 #include "common/status.h"

@@ -2,13 +2,13 @@
 // src/transform/testdata and a loader with a controlled environment.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <cstdio>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "transform/dbt.h"
 

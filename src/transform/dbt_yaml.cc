@@ -1,9 +1,9 @@
 #include "transform/dbt_yaml.h"
 
+#include <yaml-cpp/yaml.h>
+
 #include <cstdlib>
 #include <regex>
-
-#include <yaml-cpp/yaml.h>
 
 namespace strata::transform {
 namespace {
@@ -30,7 +30,13 @@ YamlNode Convert(const YAML::Node& node) {
       out.kind = YamlNode::Kind::kMap;
       for (const auto& entry : node) {
         std::string key = entry.first.IsScalar() ? entry.first.Scalar() : std::string();
-        out.entries.emplace_back(std::move(key), Convert(entry.second));
+        YamlNode value = Convert(entry.second);
+        const YAML::Mark key_mark = entry.first.Mark();
+        if (key_mark.line >= 0) {
+          value.key_line = key_mark.line + 1;
+          value.key_column = key_mark.column + 1;
+        }
+        out.entries.emplace_back(std::move(key), std::move(value));
       }
       break;
     default:
@@ -116,16 +122,15 @@ Result<YamlNode> ParseYaml(std::string_view text, std::string_view file) {
     std::vector<YAML::Node> docs = YAML::LoadAll(std::string(text));
     if (docs.size() > 1) {
       YAML::Mark mark = docs[1].Mark();
-      return Status::InvalidArgument(std::string(file) + ":" + std::to_string(mark.line + 1) +
-                                     ":" + std::to_string(mark.column + 1) +
+      return Status::InvalidArgument(std::string(file) + ":" + std::to_string(mark.line + 1) + ":" +
+                                     std::to_string(mark.column + 1) +
                                      ": expected one YAML document, found more");
     }
     if (docs.empty()) return YamlNode{};
     return Convert(docs[0]);
   } catch (const YAML::Exception& e) {
-    return Status::InvalidArgument(std::string(file) + ":" + std::to_string(e.mark.line + 1) +
-                                   ":" + std::to_string(e.mark.column + 1) + ": invalid YAML: " +
-                                   e.msg);
+    return Status::InvalidArgument(std::string(file) + ":" + std::to_string(e.mark.line + 1) + ":" +
+                                   std::to_string(e.mark.column + 1) + ": invalid YAML: " + e.msg);
   } catch (const std::exception& e) {
     return Status::InvalidArgument(std::string(file) + ": invalid YAML: " + e.what());
   }

@@ -7,12 +7,11 @@
 // and no "${NAME}" interpolation (dbt does not do it).
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "common/status.h"
 
@@ -21,10 +20,12 @@ namespace strata::transform {
 struct YamlNode {
   enum class Kind { kNull, kScalar, kSequence, kMap };
   Kind kind = Kind::kNull;
-  std::string scalar;  // the text of a scalar
-  bool quoted = false; // a quoted scalar is always a string
-  int line = 0;        // 1-based; 0 when unknown
+  std::string scalar;   // the text of a scalar
+  bool quoted = false;  // a quoted scalar is always a string
+  int line = 0;         // 1-based; 0 when unknown
   int column = 0;
+  int key_line = 0;  // for a map's values: where their key is
+  int key_column = 0;
   std::vector<std::pair<std::string, YamlNode>> entries;  // maps, in document order
   std::vector<YamlNode> elements;                         // sequences
 
