@@ -46,6 +46,12 @@ TEST(DbtGraphTest, StaticScanResolvesRefsSourcesVersionsAndPackages) {
                           "source.jaffle.jaffle_raw.orders"));
   EXPECT_THAT(DependsOn(p, "snapshot.jaffle.orders_snapshot"),
               ElementsAre("model.jaffle.stg_orders"));
+  // Macro calls found by the same scan: in the node's package, or named by package.
+  EXPECT_THAT(p.FindNode("model.jaffle.stg_payments")->depends_on_macros,
+              ElementsAre("macro.jaffle.cents"));
+  EXPECT_THAT(p.FindNode("model.jaffle.revenue")->depends_on_macros,
+              ElementsAre("macro.shop_utils.cents_to_dollars"));
+  EXPECT_TRUE(p.FindNode("model.jaffle.orders")->depends_on_macros.empty());
   const Node* ref = p.FindNode("model.jaffle.customer_report");
   ASSERT_EQ(ref->refs.size(), 2u);
   EXPECT_EQ(ref->refs[0].version, "1");

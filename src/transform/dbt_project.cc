@@ -9,6 +9,7 @@
 #include <set>
 
 #include "transform/dbt_internal.h"
+#include "transform/dbt_scan.h"
 
 namespace strata::transform {
 
@@ -512,6 +513,27 @@ void Finalize(LoadContext* ctx) {
         node.language == "sql") {
       ctx->scanner->Scan(&node, &p->diagnostics);
       // In-file config() wins over YAML and dbt_project.yml.
+      // Macro calls: `pkg.name(` in that package; `name(` in the node's
+      // package, then the root project, then dbt's own and any package.
+      for (const auto& [pkg, name] : internal::ScanCalls(node.raw_code)) {
+        std::vector<std::string> candidates;
+        if (!pkg.empty()) {
+          candidates = {"macro." + pkg + "." + name};
+        } else {
+          candidates = {"macro." + node.package_name + "." + name, "macro." + p->name + "." + name};
+          for (const auto& package : p->packages)
+            candidates.push_back("macro." + package.name + "." + name);
+        }
+        for (const auto& id : candidates) {
+          if (p->macros.count(id)) {
+            if (std::find(node.depends_on_macros.begin(), node.depends_on_macros.end(), id) ==
+                node.depends_on_macros.end()) {
+              node.depends_on_macros.push_back(id);
+            }
+            break;
+          }
+        }
+      }
       const json in_file = internal::ExtractStaticConfig(node.raw_code);
       for (const auto& [k, v] : in_file.items()) {
         internal::MergeConfigKey(&node.config, k, v);

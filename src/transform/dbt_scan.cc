@@ -1,6 +1,9 @@
 // The static dependency scanner: ref()/source() calls with literal arguments
 // inside Jinja tags, and literal config() arguments. A regex-level stand-in
 // for rendering, kept behind DependencyScanner so the runner can replace it.
+#include "transform/dbt_scan.h"
+
+#include <algorithm>
 #include <regex>
 
 #include "transform/dbt_internal.h"
@@ -211,6 +214,21 @@ json ExtractStaticConfig(const std::string& raw_code) {
     json kwargs;
     if (!LiteralParser(m[1].str()).ParseKwargs(&kwargs)) continue;
     for (const auto& [k, v] : kwargs.items()) out[k] = v;
+  }
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> ScanCalls(const std::string& raw_code) {
+  static const std::regex kCall(
+      R"(\b(?:([A-Za-z_][A-Za-z0-9_]*)\.)?([A-Za-z_][A-Za-z0-9_]*)\s*\()");
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& [begin, end] : JinjaTags(raw_code)) {
+    for (auto it = std::sregex_iterator(raw_code.begin() + begin, raw_code.begin() + end, kCall);
+         it != std::sregex_iterator(); ++it) {
+      std::pair<std::string, std::string> call{(*it)[1].matched ? (*it)[1].str() : "",
+                                               (*it)[2].str()};
+      if (std::find(out.begin(), out.end(), call) == out.end()) out.push_back(std::move(call));
+    }
   }
   return out;
 }
