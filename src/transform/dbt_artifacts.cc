@@ -12,6 +12,19 @@ using json = nlohmann::json;
 
 json NullIfEmpty(const std::string& s) { return s.empty() ? json() : json(s); }
 
+// Config values come from user YAML: read them without trusting their types.
+std::string ConfigString(const json& config, const char* key, const std::string& fallback) {
+  auto it = config.find(key);
+  return it != config.end() && it->is_string() ? it->get<std::string>() : fallback;
+}
+
+bool ContractEnforced(const json& config) {
+  auto it = config.find("contract");
+  if (it == config.end() || !it->is_object()) return false;
+  auto enforced = it->find("enforced");
+  return enforced != it->end() && enforced->is_boolean() && enforced->get<bool>();
+}
+
 std::string Quote(const std::string& s) {
   std::string out = "\"";
   for (char c : s) {
@@ -37,12 +50,13 @@ json ColumnsJson(const std::vector<Column>& columns) {
 }
 
 json FreshnessJson(const json& f) {
-  if (f.is_null()) return nullptr;
+  if (!f.is_object()) return nullptr;
   json out = {{"warn_after", {{"count", nullptr}, {"period", nullptr}}},
               {"error_after", {{"count", nullptr}, {"period", nullptr}}},
               {"filter", f.value("filter", json())}};
   for (const char* key : {"warn_after", "error_after"}) {
     if (f.contains(key) && f[key].is_object()) {
+      // Validated at load; a bad threshold was reported and is written as null.
       out[key]["count"] = f[key].value("count", json());
       out[key]["period"] = f[key].value("period", json());
     }
@@ -71,7 +85,7 @@ json MetadataJson(const ArtifactMetadata& m, const char* schema) {
 std::string RelationName(const Node& n) {
   if (n.IsSource()) return Quote(n.database) + "." + Quote(n.schema) + "." + Quote(n.identifier);
   if (n.resource_type == "exposure" || n.resource_type == "analysis") return "";
-  const std::string materialized = n.config.value("materialized", "");
+  const std::string materialized = ConfigString(n.config, "materialized", "");
   if (materialized == "ephemeral") return "";
   if (n.IsTest() && !(n.config.value("store_failures", json()).is_boolean() &&
                       n.config["store_failures"].get<bool>())) {
@@ -210,11 +224,9 @@ json NodeToManifestJson(const Node& n) {
   j["depends_on"] = DependsOn(n);
   j["compiled_path"] = nullptr;
   j["contract"] = {
-      {"enforced", n.config.value("contract", json::object()).value("enforced", false)},
-      {"alias_types", true},
-      {"checksum", nullptr}};
+      {"enforced", ContractEnforced(n.config)}, {"alias_types", true}, {"checksum", nullptr}};
   if (n.resource_type == "model") {
-    j["access"] = n.config.value("access", "protected");
+    j["access"] = ConfigString(n.config, "access", "protected");
     j["constraints"] = n.constraints;
     j["version"] = NullIfEmpty(n.version);
     j["latest_version"] = NullIfEmpty(n.latest_version);

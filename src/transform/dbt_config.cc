@@ -29,9 +29,13 @@ json HookList(const json& value) {
     if (hook.is_string()) {
       out.push_back({{"sql", hook}, {"transaction", true}, {"index", nullptr}});
     } else if (hook.is_object()) {
-      json h = {{"sql", hook.value("sql", "")},
-                {"transaction", hook.value("transaction", true)},
-                {"index", nullptr}};
+      auto sql = hook.find("sql");
+      auto transaction = hook.find("transaction");
+      json h = {
+          {"sql", sql != hook.end() && sql->is_string() ? *sql : json("")},
+          {"transaction",
+           transaction != hook.end() && transaction->is_boolean() ? *transaction : json(true)},
+          {"index", nullptr}};
       out.push_back(h);
     }
   };

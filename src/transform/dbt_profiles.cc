@@ -151,7 +151,7 @@ void LoadProfile(LoadContext* ctx) {
     return;
   }
   const json& r = out.rendered;
-  out.type = r.value("type", "");
+  out.type = r.contains("type") && r["type"].is_string() ? r["type"].get<std::string>() : "";
   if (out.type != "duckdb") {
     ctx->Error(file, target->line, target->column, "",
                "target '" + target_name + "' has type '" + out.type +
@@ -159,7 +159,9 @@ void LoadProfile(LoadContext* ctx) {
   }
   auto str = [&r](const char* key, std::string fallback) {
     if (!r.contains(key) || r[key].is_null()) return fallback;
-    return r[key].is_string() ? r[key].get<std::string>() : r[key].dump();
+    return r[key].is_string()
+               ? r[key].get<std::string>()
+               : r[key].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   };
   out.path = str("path", ":memory:");
   out.schema = str("schema", "main");
@@ -176,7 +178,9 @@ void LoadProfile(LoadContext* ctx) {
   if (r.contains("extensions") && r["extensions"].is_array()) {
     for (const auto& e : r["extensions"]) {
       if (e.is_string()) out.extensions.push_back(e.get<std::string>());
-      if (e.is_object() && e.contains("name")) out.extensions.push_back(e.value("name", ""));
+      if (e.is_object() && e.contains("name") && e["name"].is_string()) {
+        out.extensions.push_back(e["name"].get<std::string>());
+      }
     }
   }
   if (r.contains("settings") && r["settings"].is_object()) out.settings = r["settings"];

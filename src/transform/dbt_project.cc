@@ -222,7 +222,10 @@ Result<PackageLayout> ReadProjectFile(LoadContext* ctx, const std::string& dir, 
     p->on_run_start = HookStrings(root.Find("on-run-start"));
     p->on_run_end = HookStrings(root.Find("on-run-end"));
     if (const YamlNode* req = root.Find("require-dbt-version"); req != nullptr) {
-      p->require_dbt_version = req->IsScalar() ? req->scalar : req->ToJson().dump();
+      p->require_dbt_version =
+          req->IsScalar()
+              ? req->scalar
+              : req->ToJson().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
       ctx->Warning(file, req->line, req->column, "",
                    "'require-dbt-version' is recorded but not enforced: Strata is not dbt-core");
     }
@@ -545,7 +548,9 @@ void Finalize(LoadContext* ctx) {
       internal::ApplyConfigToNodeFields(&node, schema);
     }
     if (node.database.empty()) node.database = database;
-    if (node.config.value("enabled", true) == false) disabled_ids.push_back(id);
+    if (node.config.contains("enabled") && node.config["enabled"] == false) {
+      disabled_ids.push_back(id);
+    }
   }
   for (const auto& id : disabled_ids) {
     auto it = p->nodes.find(id);
@@ -556,7 +561,9 @@ void Finalize(LoadContext* ctx) {
 
 }  // namespace
 
-Result<DbtProject> LoadProject(FileSystem& fs, const LoadOptions& options) {
+namespace {
+
+Result<DbtProject> LoadProjectUnguarded(FileSystem& fs, const LoadOptions& options) {
   DbtProject project;
   project.root_dir = AbsoluteDir(options.project_dir);
   project.cli_vars = options.cli_vars.is_object() ? options.cli_vars : json::object();
@@ -603,6 +610,19 @@ Result<DbtProject> LoadProject(FileSystem& fs, const LoadOptions& options) {
   internal::LoadPropertyFiles(&ctx, loader.property_files());
   Finalize(&ctx);
   return project;
+}
+
+}  // namespace
+
+Result<DbtProject> LoadProject(FileSystem& fs, const LoadOptions& options) {
+  // The loader reads user YAML into JSON values; a type it did not expect
+  // must become an error, never an exception leaving the subsystem.
+  try {
+    return LoadProjectUnguarded(fs, options);
+  } catch (const std::exception& e) {
+    return Status::Internal(std::string("loading the dbt project failed unexpectedly: ") +
+                            e.what());
+  }
 }
 
 }  // namespace strata::transform

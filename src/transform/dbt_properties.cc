@@ -648,7 +648,7 @@ class PropertyParser {
         *problem = std::string("'") + key + ".count' must be an integer";
         return false;
       }
-      std::string period = a.value("period", "");
+      std::string period = a["period"].is_string() ? a["period"].get<std::string>() : "";
       if (period != "minute" && period != "hour" && period != "day") {
         *problem = std::string("'") + key + ".period' must be minute, hour or day";
         return false;
@@ -707,9 +707,12 @@ class PropertyParser {
       if (node.loaded_at_field.empty()) node.loaded_at_field = Str(entry.Find("loaded_at_field"));
       if (const YamlNode* f = table.Find("freshness"); f != nullptr) {
         node.freshness = f->ToJson();  // an explicit null turns it off
-        if (!ValidFreshness(node.freshness, &problem)) Error(*f, node.unique_id, problem);
+        if (!ValidFreshness(node.freshness, &problem)) {
+          Error(*f, node.unique_id, problem);
+          node.freshness = nullptr;
+        }
       } else {
-        node.freshness = source_freshness;
+        node.freshness = ValidFreshness(source_freshness, &problem) ? source_freshness : json();
       }
       if (const YamlNode* q = entry.Find("quoting"); q != nullptr && q->IsMap())
         node.quoting = q->ToJson();
@@ -851,7 +854,8 @@ void ReportYamlError(LoadContext* ctx, const std::string& abs_file, const Status
   std::smatch m;
   const std::string& message = status.message();
   if (std::regex_match(message, m, kWhere)) {
-    ctx->Error(abs_file, std::stoi(m[1].str()), std::stoi(m[2].str()), "", m[3].str());
+    ctx->Error(abs_file, std::atoi(m[1].str().c_str()), std::atoi(m[2].str().c_str()), "",
+               m[3].str());
   } else {
     ctx->Error(abs_file, 0, 0, "", message);
   }

@@ -179,9 +179,9 @@ class LiteralParser {
     } else if (word == "none" || word == "None") {
       *out = nullptr;
     } else if (!word.empty() && std::regex_match(word, std::regex("-?[0-9]+"))) {
-      *out = std::stoll(word);
+      *out = std::strtoll(word.c_str(), nullptr, 10);
     } else if (!word.empty() && std::regex_match(word, std::regex("-?[0-9]*\\.[0-9]+"))) {
-      *out = std::stod(word);
+      *out = std::strtod(word.c_str(), nullptr);
     } else {
       return false;
     }

@@ -31,9 +31,11 @@ Result<Spec> ParseSpec(const std::string& raw) {
   Spec spec;
   spec.childrens_parents = m[1].matched;
   spec.parents = m[2].matched;
-  if (m[3].matched && !m[3].str().empty()) spec.parents_depth = std::stoi(m[3].str());
+  if (m[3].matched && !m[3].str().empty())
+    spec.parents_depth = static_cast<int>(std::strtol(m[3].str().c_str(), nullptr, 10));
   spec.children = m[7].matched;
-  if (m[8].matched && !m[8].str().empty()) spec.children_depth = std::stoi(m[8].str());
+  if (m[8].matched && !m[8].str().empty())
+    spec.children_depth = static_cast<int>(std::strtol(m[8].str().c_str(), nullptr, 10));
   if (spec.childrens_parents && spec.parents) {
     return Status::InvalidArgument("invalid selector '" + raw +
                                    "': '@' and a leading '+' cannot be combined");
@@ -99,7 +101,7 @@ bool FqnMatches(const std::vector<std::string>& fqn, const std::string& selector
 std::string ConfigValueText(const json& v) {
   if (v.is_string()) return v.get<std::string>();
   if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
-  return v.dump();
+  return v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 class Selector {
@@ -284,8 +286,9 @@ class Selector {
     }
     if (method == "test_name") {
       return Where([&](const Node& n) {
-        return n.IsTest() && !n.test_metadata.is_null() &&
-               WildcardMatch(value, n.test_metadata.value("name", ""));
+        return n.IsTest() && !n.test_metadata.is_null() && n.test_metadata.contains("name") &&
+               n.test_metadata["name"].is_string() &&
+               WildcardMatch(value, n.test_metadata["name"].get<std::string>());
       });
     }
     if (method == "test_type") {
@@ -330,7 +333,7 @@ class Selector {
       }
       if (value == "new") return old == nullptr;
       if (value == "old") return old != nullptr;
-      if (old == nullptr) return value == "modified";
+      if (old == nullptr || !old->is_object()) return value == "modified";
       const json now = NodeToManifestJson(n);
       auto differs = [&](const char* key) {
         return now.value(key, json()) != old->value(key, json());

@@ -94,7 +94,7 @@ std::string PythonStr(const nlohmann::json& value) {
     }
     return buf;
   }
-  return value.dump();
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::string PythonReprOfStrings(const nlohmann::json& value) {
