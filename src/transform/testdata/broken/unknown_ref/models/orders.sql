@@ -1,0 +1,3 @@
+-- orders, joined
+select *
+from {{ ref("stg_orderz") }}

@@ -1,0 +1,3 @@
+select * from {{ ref('dim_customers', v=1) }}
+union all by name
+select * from {{ ref('dim_customers') }}

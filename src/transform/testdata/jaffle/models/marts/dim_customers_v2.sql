@@ -1,0 +1,1 @@
+select customer_id, number_of_orders from {{ ref('customers') }}
