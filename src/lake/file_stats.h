@@ -26,7 +26,8 @@ struct StatLeaf {
 };
 
 // The leaves of `data_schema` (the file's columns, in order) that get
-// statistics: the first `options.num_indexed_cols` (all when -1).
+// statistics: the first `options.num_indexed_cols` (all when -1). The leaves
+// point into `data_schema`, which must outlive them. Thread-safe.
 std::vector<StatLeaf> StatLeaves(const DataType& data_schema, const DataFileOptions& options);
 
 // What DuckDB reported for one Parquet leaf column of a written file. Absent
@@ -55,11 +56,12 @@ struct WrittenFile {
 
 // Parses the rows of `COPY ... (FORMAT parquet, RETURN_STATS true)` (columns
 // filename, count, file_size_bytes, footer_size_bytes, column_statistics,
-// partition_keys). Internal when the shape is not DuckDB 1.4's.
+// partition_keys), consuming `result`. Internal when the shape is not DuckDB
+// 1.4's or fetching fails. One thread per result.
 Result<std::vector<WrittenFile>> ParseReturnStats(engine::QueryResult& result);
 
 // Splits a quoted column path as DuckDB prints it ("a"."b ""c""") into its
-// names. nullopt when malformed.
+// names. nullopt when malformed. Thread-safe.
 std::optional<std::vector<std::string>> ParseColumnPath(std::string_view text);
 
 // The statistics JSON of a file from DuckDB's report: numRecords, and
@@ -75,7 +77,8 @@ std::string DeltaStatsJson(const WrittenFile& file, const DataType& data_schema,
 
 // The leaves of StatLeaves(data_schema) that should have bounds (decimals,
 // numbers, dates, timestamps) but lack one in `file` although the file may
-// hold a value (no NaN, not all NULL): they need FillBoundsFromFooter.
+// hold a value (not all NULL): they need FillBoundsFromFooter. Only decimals
+// qualify (wide decimals are where RETURN_STATS leaves bounds out). Thread-safe.
 std::vector<std::vector<std::string>> LeavesMissingBounds(const WrittenFile& file,
                                                           const DataType& data_schema,
                                                           const DataFileOptions& options);
@@ -83,7 +86,8 @@ std::vector<std::vector<std::string>> LeavesMissingBounds(const WrittenFile& fil
 // Fills the min/max of the `leaves` of `file` from the Parquet footer of
 // `file.path` (parquet_metadata: per row group statistics, no data read),
 // combining row groups numerically. A leaf whose footer lacks a bound for
-// some row group keeps that bound absent. Runs one query on `conn`.
+// some row group keeps that bound absent. Runs one query on `conn` (one
+// thread per connection); its error is returned and `file` is then unchanged.
 Status FillBoundsFromFooter(engine::Connection& conn,
                             const std::vector<std::vector<std::string>>& leaves,
                             const DataType& data_schema, WrittenFile& file);
@@ -92,6 +96,7 @@ Status FillBoundsFromFooter(engine::Connection& conn,
 // prints it ("2024-01-02 03:04:05.123456+00", fraction and offset optional):
 // "2024-01-02T03:04:05.123Z" (in UTC), or "2024-01-02T03:04:05.123" without
 // `utc`, cut to milliseconds. nullopt for BC, infinite or malformed input.
+// Thread-safe.
 std::optional<std::string> DeltaTimestampText(std::string_view duckdb_text, bool utc);
 
 }  // namespace strata::lake
