@@ -2,7 +2,7 @@
 // COPY (same query) TO 'x.parquet' (FORMAT parquet, COMPRESSION zstd), and
 // prints delta throughput / COPY throughput. The goal is >= 0.90.
 //
-//   lake_write_bench [--rows=N] [--threads=N] [--pairs=N] [--phases=0|1]
+//   lake_write_bench [--rows=N] [--threads=N] [--pairs=N] [--phases=0|1] [--small=N]
 //                    [google benchmark flags]
 //
 // Both sides write the same query's rows (bigint id, double amount, varchar
@@ -16,6 +16,9 @@
 // statement the writer runs for an append (see src/lake/file_writer.cc): it
 // shows where the Delta side spends its time when the goal is missed. That
 // breakdown is a reconstruction: keep it in step with file_writer.cc.
+//
+// --small=N (default 200; 0 skips) times the data-file side of a one-row
+// append (lake::WriteDataFiles of one row) against a plain one-row COPY.
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -24,6 +27,7 @@
 #include "bench_util.h"
 #include "common/file_system.h"
 #include "engine/engine.h"
+#include "lake/file_writer.h"
 #include "lake/lake.h"
 
 namespace {
@@ -43,6 +47,7 @@ int64_t g_threads = 1;
 int64_t g_pairs = 5;
 int64_t g_repetitions = 2;
 int64_t g_phases = 1;
+int64_t g_small = 200;
 
 std::unique_ptr<Database> g_db;
 std::unique_ptr<Connection> g_conn;
@@ -109,36 +114,28 @@ void BM_CopyParquet(benchmark::State& state) {
 BENCHMARK(BM_DeltaAppend)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime()->Iterations(1);
 BENCHMARK(BM_CopyParquet)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime()->Iterations(1);
 
-// Times the statements an append runs (file_writer.cc: WriteDataFiles and
-// ComputeFileStats), one by one, next to a plain COPY.
+// Times the statements an append runs (file_writer.cc: WriteDataFiles for an
+// unpartitioned table), one by one, next to a plain COPY.
 void PrintPhases() {
-  const std::string staged = "temp.__bench_staged";
   const std::string path = g_dir + "/phases.zstd.parquet";
+  std::printf("where an append's time goes (one pass of each statement it runs, CPU ms):\n");
+  strata::bench::Stopwatch prepare_sw;
+  (void)ValueOrDie(g_conn->Prepare(Query()), "preparing the query");
+  double writer_total = prepare_sw.Cpu() * 1e3;
+  std::printf("  %8.1f  prepare the query for its columns (QuerySchema)\n", writer_total);
   struct Step {
     const char* what;
     std::string sql;
   };
   std::vector<Step> steps = {
-      {"stage rows in a temp table (CREATE TEMP TABLE AS, with casts)",
-       "CREATE TEMP TABLE __bench_staged AS SELECT CAST(__q.id AS BIGINT) AS id, "
-       "CAST(__q.amount AS DOUBLE) AS amount, CAST(__q.category AS VARCHAR) AS category, "
-       "CAST(__q.day AS DATE) AS day FROM (" +
-           Query() + ") AS __q"},
-      {"count the staged rows", "SELECT count(*) FROM " + staged},
-      {"COPY the staged rows to zstd Parquet", "COPY (SELECT id, amount, category, day FROM " +
-                                                   staged + ") TO " + QuoteLiteral(path) +
-                                                   " (FORMAT parquet, COMPRESSION zstd)"},
-      {"statistics: count/min/max/null counts over the written file",
-       "SELECT count(*), count(*) - count(id), min(id), max(id), count(*) - count(amount), "
-       "min(amount), max(amount), count(*) - count(category), left(min(category), 32), "
-       "max(category), count(*) - count(day), min(day), max(day) FROM read_parquet(" +
-           QuoteLiteral(path) + ")"},
-      {"drop the temp table", "DROP TABLE " + staged},
+      {"COPY (SELECT casts FROM (query)) to zstd Parquet with RETURN_STATS",
+       "COPY (SELECT CAST(__q.id AS BIGINT) AS id, CAST(__q.amount AS DOUBLE) AS amount, "
+       "CAST(__q.category AS VARCHAR) AS category, CAST(__q.day AS DATE) AS day FROM (" +
+           Query() + ") AS __q) TO " + QuoteLiteral(path) +
+           " (FORMAT parquet, COMPRESSION zstd, RETURN_STATS true)"},
       {"for comparison: COPY (query) straight to zstd Parquet",
        "COPY (" + Query() + ") TO " + QuoteLiteral(path) + " (FORMAT parquet, COMPRESSION zstd)"},
   };
-  std::printf("where an append's time goes (one pass of each statement it runs, CPU ms):\n");
-  double writer_total = 0;
   for (size_t i = 0; i < steps.size(); ++i) {
     strata::bench::Stopwatch sw;
     auto result = ValueOrDie(g_conn->Query(steps[i].sql), steps[i].what);
@@ -151,6 +148,41 @@ void PrintPhases() {
   (void)FileSystem::Default()->DeleteFile(path);
 }
 
+// The data-file side of a one-row append (what lake_log_bench (b) pays per
+// commit besides the log): WriteDataFiles of one row, against a plain COPY of
+// the same row. Medians of --small runs each, interleaved.
+void PrintSmallWrites() {
+  if (g_small < 1) return;
+  FileSystem& fs = *FileSystem::Default();
+  const std::string root = g_dir + "/small";
+  const std::string copy_path = g_dir + "/small_copy.zstd.parquet";
+  CheckOk(fs.CreateDirectories(root), "creating the small-write directory");
+  const std::string row =
+      "SELECT 1::BIGINT AS id, 2.5::DOUBLE AS amount, 'c' AS category, DATE '2024-01-01' AS day";
+  lake::DataFileOptions options;
+  std::vector<double> write_cpu, write_wall, copy_cpu, copy_wall;
+  for (int64_t i = 0; i < g_small; ++i) {
+    strata::bench::Stopwatch sw;
+    auto adds = ValueOrDie(lake::WriteDataFiles(*g_conn, fs, root, *g_schema, {}, row, options),
+                           "writing one row");
+    write_cpu.push_back(sw.Cpu());
+    write_wall.push_back(sw.Wall());
+    if (adds.size() != 1) Die("one-row write gave no file");
+    CheckOk(fs.DeleteFile(root + "/" + adds[0].path), "deleting the one-row file");
+    strata::bench::Stopwatch copy_sw;
+    CheckOk(g_conn->Execute("COPY (" + row + ") TO " + QuoteLiteral(copy_path) +
+                            " (FORMAT parquet, COMPRESSION zstd)"),
+            "COPY one row");
+    copy_cpu.push_back(copy_sw.Cpu());
+    copy_wall.push_back(copy_sw.Wall());
+  }
+  std::printf(
+      "one-row data file (median of %lld): WriteDataFiles %.2f ms CPU (%.2f wall), "
+      "plain COPY %.2f ms CPU (%.2f wall)\n",
+      static_cast<long long>(g_small), Median(write_cpu) * 1e3, Median(write_wall) * 1e3,
+      Median(copy_cpu) * 1e3, Median(copy_wall) * 1e3);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -160,7 +192,8 @@ int main(int argc, char** argv) {
                   strata::bench::IntFlag(argv[i], "threads", &g_threads) ||
                   strata::bench::IntFlag(argv[i], "pairs", &g_pairs) ||
                   strata::bench::IntFlag(argv[i], "repetitions", &g_repetitions) ||
-                  strata::bench::IntFlag(argv[i], "phases", &g_phases))) {
+                  strata::bench::IntFlag(argv[i], "phases", &g_phases) ||
+                  strata::bench::IntFlag(argv[i], "small", &g_small))) {
       continue;
     }
     args.push_back(argv[i]);
@@ -199,6 +232,7 @@ int main(int argc, char** argv) {
       g_rows / Median(times.b_cpu) / 1e6);
   std::printf("wall time: median of pair ratios %.3f\n", Median(wall_ratios));
   if (g_phases != 0) PrintPhases();
+  PrintSmallWrites();
   std::printf(
       "ratio (delta/COPY throughput): %.3f (goal >= 0.90; median of %lld back-to-back pairs, "
       "process CPU time, pair ratios %.3f .. %.3f)\n",

@@ -9,6 +9,7 @@
 #include <random>
 
 #include "lake/checkpoint_reader.h"
+#include "lake/file_stats.h"
 #include "lake/json_util.h"
 #include "lake/paths.h"
 #include "lake/schema_evolution.h"
@@ -66,26 +67,6 @@ Result<std::string> PartitionValueExpr(const std::string& column, const DataType
   return "CAST(" + column + " AS VARCHAR)";
 }
 
-// One leaf column that gets statistics: its path and type.
-struct StatLeaf {
-  std::vector<std::string> path;
-  const DataType* type;
-};
-
-void CollectLeaves(const DataType& type, std::vector<std::string>& prefix,
-                   std::vector<StatLeaf>& out, size_t limit) {
-  for (const StructField& f : type.fields) {
-    if (out.size() >= limit) return;
-    prefix.push_back(f.name);
-    if (f.type->kind == DataType::Kind::kStruct) {
-      CollectLeaves(*f.type, prefix, out, limit);
-    } else {
-      out.push_back(StatLeaf{prefix, f.type.get()});
-    }
-    prefix.pop_back();
-  }
-}
-
 // The min/max SQL (as VARCHAR) of a leaf, or "" when Delta keeps no bounds
 // for its type (booleans, binary, nested) or they cannot be exact.
 std::string BoundExpr(const std::string& agg, const std::string& col, const DataType& type,
@@ -135,6 +116,82 @@ void SetPath(json& root, const std::vector<std::string>& path, json value) {
   json* node = &root;
   for (const std::string& p : path) node = &(*node)[p];
   *node = std::move(value);
+}
+
+// Runs `copy` (a COPY ... RETURN_STATS writing the single file `path`) and
+// returns what DuckDB reports for it. A failed COPY can leave a partial file:
+// it is deleted.
+Result<WrittenFile> CopyOneFile(engine::Connection& conn, FileSystem& fs, const std::string& copy,
+                                const std::string& path, const std::string& context) {
+  auto result = conn.Query(copy);
+  Result<std::vector<WrittenFile>> files =
+      result.ok() ? ParseReturnStats(**result) : Result<std::vector<WrittenFile>>(result.status());
+  if (files.ok() && files->size() != 1) {
+    files = Status::Internal("COPY to " + path + " reported " + std::to_string(files->size()) +
+                             " files, not one");
+  }
+  if (!files.ok()) {
+    if (auto exists = fs.Exists(path); exists.ok() && *exists) (void)fs.DeleteFile(path);
+    return files.status().WithContext(context);
+  }
+  WrittenFile file = std::move(files->front());
+  file.path = path;
+  return file;
+}
+
+// InvalidArgument when a non-nullable column of the written `file` holds a
+// NULL. The null counts DuckDB reported decide it; only a nested column none
+// of whose leaves is known to be NULL-free needs a query over the file.
+Status CheckNotNull(engine::Connection& conn, const WrittenFile& file,
+                    const DataType& data_schema) {
+  for (const StructField& f : data_schema.fields) {
+    if (f.nullable) continue;
+    std::optional<int64_t> nulls;
+    if (f.type->kind == DataType::Kind::kStruct) {
+      // A NULL struct is NULL in every leaf, so one leaf without NULLs rules it out.
+      for (const auto& [path, col] : file.columns) {
+        if (path.size() > 1 && path[0] == f.name && col.null_count && *col.null_count == 0) {
+          nulls = 0;
+          break;
+        }
+      }
+    } else if (auto it = file.columns.find({f.name}); it != file.columns.end()) {
+      nulls = it->second.null_count;
+    }
+    if (!nulls) {
+      STRATA_ASSIGN_OR_RETURN(
+          auto rows, QueryStrings(conn, "SELECT CAST(count(*) AS VARCHAR) FROM read_parquet(" +
+                                            QuoteLiteral(file.path) + ") WHERE " +
+                                            QuoteIdentifier(f.name) + " IS NULL"));
+      if (rows.size() != 1 || !rows[0][0]) return Status::Internal("NULL count query failed");
+      nulls = std::stoll(*rows[0][0]);
+    }
+    if (*nulls > 0) {
+      return Status::InvalidArgument("column '" + f.name + "' is NOT NULL but " +
+                                     std::to_string(*nulls) + " rows to write have NULL in it");
+    }
+  }
+  return Status::OK();
+}
+
+// The `add` (dataChange, size, mtime, stats; no partition values) of the
+// written `file` at `relative` under the table root.
+Result<AddFile> MakeAdd(engine::Connection& conn, FileSystem& fs, WrittenFile file,
+                        const std::string& relative, const DataType& data_schema,
+                        const DataFileOptions& options) {
+  std::vector<std::vector<std::string>> missing = LeavesMissingBounds(file, data_schema, options);
+  if (!missing.empty()) {
+    // Bounds only help data skipping: a footer that cannot be read leaves them out.
+    (void)FillBoundsFromFooter(conn, missing, data_schema, file);
+  }
+  STRATA_ASSIGN_OR_RETURN(FileInfo info, fs.Stat(file.path));
+  AddFile add;
+  add.path = PercentEncodePath(relative);
+  add.size = static_cast<int64_t>(info.size);
+  add.modification_time = info.mtime_micros / 1000;
+  add.data_change = true;
+  add.stats = DeltaStatsJson(file, data_schema, options);
+  return add;
 }
 
 }  // namespace
@@ -211,11 +268,7 @@ Result<std::string> ComputeFileStats(engine::Connection& conn, const std::string
   DataType data_schema = schema;
   std::erase_if(data_schema.fields,
                 [&](const StructField& f) { return Contains(partition_columns, f.name); });
-  size_t limit =
-      options.num_indexed_cols < 0 ? SIZE_MAX : static_cast<size_t>(options.num_indexed_cols);
-  std::vector<StatLeaf> leaves;
-  std::vector<std::string> prefix;
-  CollectLeaves(data_schema, prefix, leaves, limit);
+  std::vector<StatLeaf> leaves = StatLeaves(data_schema, options);
 
   std::string select = "CAST(count(*) AS VARCHAR)";
   for (const StatLeaf& leaf : leaves) {
@@ -267,8 +320,7 @@ Result<std::vector<AddFile>> WriteDataFiles(engine::Connection& conn, FileSystem
     partition_fields.push_back(f);
   }
 
-  // Stage the rows, cast to the table's types, so that every file and its
-  // statistics are computed from the same data and the query runs once.
+  // The query's rows cast to the table's types, matched by name.
   std::string select;
   for (const StructField& f : schema.fields) {
     STRATA_ASSIGN_OR_RETURN(std::string duck_type, ToDuckDbType(*f.type));
@@ -279,84 +331,116 @@ Result<std::vector<AddFile>> WriteDataFiles(engine::Connection& conn, FileSystem
     if (!select.empty()) select += ", ";
     select += "CAST(" + source + " AS " + duck_type + ") AS " + QuoteIdentifier(f.name);
   }
+
+  DataType data_schema = schema;
+  std::erase_if(data_schema.fields,
+                [&](const StructField& f) { return Contains(partition_columns, f.name); });
+  if (data_schema.fields.empty()) {
+    return Status::InvalidArgument(
+        "a table needs at least one column that is not a partition column");
+  }
+  std::string suffix =
+      options.compression == "uncompressed" ? ".parquet" : "." + options.compression + ".parquet";
+  std::string copy_options =
+      " (FORMAT parquet, COMPRESSION " + options.compression + ", RETURN_STATS true)";
+
+  if (partition_fields.empty()) {
+    // One statement: the query runs straight into the file, and DuckDB reports
+    // the row count, size and per-column statistics of what it wrote.
+    std::string relative = "part-00000-" + NewUuid() + "-c000" + suffix;
+    std::string path = JoinPath(root, relative);
+    STRATA_ASSIGN_OR_RETURN(WrittenFile file,
+                            CopyOneFile(conn, fs,
+                                        "COPY (SELECT " + select + " FROM (" + query +
+                                            ") AS __q) TO " + QuoteLiteral(path) + copy_options,
+                                        path, "running the rows to write"));
+    if (file.num_records == 0) {
+      (void)fs.DeleteFile(path);
+      return std::vector<AddFile>{};
+    }
+    Status not_null = CheckNotNull(conn, file, data_schema);
+    if (!not_null.ok()) {
+      (void)fs.DeleteFile(path);
+      return not_null;
+    }
+    STRATA_ASSIGN_OR_RETURN(AddFile add,
+                            MakeAdd(conn, fs, std::move(file), relative, data_schema, options));
+    return std::vector<AddFile>{std::move(add)};
+  }
+
+  // Partitioned: stage the rows once, then one file per distinct combination
+  // of partition values, so that every file comes from the same rows and the
+  // query runs once.
   TempTable staged(conn, "write");
   Status created = conn.Execute("CREATE TEMP TABLE " + staged.name() + " AS SELECT " + select +
                                 " FROM (" + query + ") AS __q");
   if (!created.ok()) return created.WithContext("running the rows to write");
-  for (const StructField& f : schema.fields) {
-    if (f.nullable) continue;
+  for (const StructField* f : partition_fields) {
+    if (f->nullable) continue;
     STRATA_ASSIGN_OR_RETURN(
         auto nulls, QueryStrings(conn, "SELECT CAST(count(*) AS VARCHAR) FROM " + staged.name() +
-                                           " WHERE " + QuoteIdentifier(f.name) + " IS NULL"));
+                                           " WHERE " + QuoteIdentifier(f->name) + " IS NULL"));
     if (!nulls.empty() && nulls[0][0] && *nulls[0][0] != "0") {
-      return Status::InvalidArgument("column '" + f.name + "' is NOT NULL but " + *nulls[0][0] +
+      return Status::InvalidArgument("column '" + f->name + "' is NOT NULL but " + *nulls[0][0] +
                                      " rows to write have NULL in it");
     }
   }
 
   std::string data_columns;
-  for (const StructField& f : schema.fields) {
-    if (Contains(partition_columns, f.name)) continue;
+  for (const StructField& f : data_schema.fields) {
     if (!data_columns.empty()) data_columns += ", ";
     data_columns += QuoteIdentifier(f.name);
   }
-  if (data_columns.empty()) {
-    return Status::InvalidArgument(
-        "a table needs at least one column that is not a partition column");
+  std::string keys;
+  for (const StructField* f : partition_fields) {
+    STRATA_ASSIGN_OR_RETURN(std::string e, PartitionValueExpr(QuoteIdentifier(f->name), *f->type));
+    if (!keys.empty()) keys += ", ";
+    keys += "NULLIF(" + e + ", '')";
   }
+  STRATA_ASSIGN_OR_RETURN(auto groups, QueryStrings(conn, "SELECT DISTINCT " + keys + " FROM " +
+                                                              staged.name() + " ORDER BY ALL"));
 
-  // One group per distinct combination of partition values (one group when
-  // the table is not partitioned).
-  std::vector<std::vector<std::optional<std::string>>> groups;
-  if (partition_fields.empty()) {
-    STRATA_ASSIGN_OR_RETURN(
-        auto rows, QueryStrings(conn, "SELECT CAST(count(*) AS VARCHAR) FROM " + staged.name()));
-    if (!rows.empty() && rows[0][0] && *rows[0][0] != "0") groups.emplace_back();
-  } else {
-    std::string keys;
-    for (const StructField* f : partition_fields) {
-      STRATA_ASSIGN_OR_RETURN(std::string e,
-                              PartitionValueExpr(QuoteIdentifier(f->name), *f->type));
-      if (!keys.empty()) keys += ", ";
-      keys += "NULLIF(" + e + ", '')";
-    }
-    STRATA_ASSIGN_OR_RETURN(groups, QueryStrings(conn, "SELECT DISTINCT " + keys + " FROM " +
-                                                           staged.name() + " ORDER BY ALL"));
-  }
-
-  std::string suffix =
-      options.compression == "uncompressed" ? ".parquet" : "." + options.compression + ".parquet";
   std::vector<AddFile> adds;
+  std::vector<std::string> written;  // deleted again if a later step fails
+  auto discard_written = [&] {
+    for (const std::string& p : written) (void)fs.DeleteFile(p);
+  };
   for (const auto& group : groups) {
     std::string dir, where;
-    AddFile add;
+    PartitionValues partition_values;
     for (size_t i = 0; i < partition_fields.size(); ++i) {
       const StructField& f = *partition_fields[i];
       std::optional<std::string> value = group[i];
       if (value && value->empty()) value.reset();  // Spark stores '' as NULL too
       dir = JoinPath(dir, PartitionDirectory(f.name, value));
-      add.partition_values[f.name] = value;
+      partition_values[f.name] = value;
       STRATA_ASSIGN_OR_RETURN(std::string e, PartitionValueExpr(QuoteIdentifier(f.name), *f.type));
       if (!where.empty()) where += " AND ";
       where += value ? "(" + e + ") = " + QuoteLiteral(*value)
                      : "((" + e + ") IS NULL OR (" + e + ") = '')";
     }
-    if (!dir.empty()) STRATA_RETURN_IF_ERROR(fs.CreateDirectories(JoinPath(root, dir)));
+    STRATA_RETURN_IF_ERROR(fs.CreateDirectories(JoinPath(root, dir)));
     std::string relative = JoinPath(dir, "part-00000-" + NewUuid() + "-c000" + suffix);
     std::string path = JoinPath(root, relative);
-    std::string copy = "COPY (SELECT " + data_columns + " FROM " + staged.name() +
-                       (where.empty() ? "" : " WHERE " + where) + ") TO " + QuoteLiteral(path) +
-                       " (FORMAT parquet, COMPRESSION " + options.compression + ")";
-    Status copied = conn.Execute(copy);
-    if (!copied.ok()) return copied.WithContext("writing data file " + path);
-    STRATA_ASSIGN_OR_RETURN(FileInfo info, fs.Stat(path));
-    STRATA_ASSIGN_OR_RETURN(add.stats,
-                            ComputeFileStats(conn, path, schema, partition_columns, options));
-    add.path = PercentEncodePath(relative);
-    add.size = static_cast<int64_t>(info.size);
-    add.modification_time = info.mtime_micros / 1000;
-    add.data_change = true;
-    adds.push_back(std::move(add));
+    auto file = CopyOneFile(conn, fs,
+                            "COPY (SELECT " + data_columns + " FROM " + staged.name() + " WHERE " +
+                                where + ") TO " + QuoteLiteral(path) + copy_options,
+                            path, "writing data file " + path);
+    if (!file.ok()) {
+      discard_written();
+      return file.status();
+    }
+    written.push_back(path);
+    Status not_null = CheckNotNull(conn, *file, data_schema);
+    auto add = not_null.ok()
+                   ? MakeAdd(conn, fs, std::move(file).value(), relative, data_schema, options)
+                   : Result<AddFile>(not_null);
+    if (!add.ok()) {
+      discard_written();
+      return add.status();
+    }
+    add->partition_values = std::move(partition_values);
+    adds.push_back(std::move(add).value());
   }
   return adds;
 }

@@ -40,12 +40,17 @@ Result<DataFileOptions> DataFileOptionsFor(const StringMap& configuration);
 // `schema` and `partition_columns`. Columns are matched by name
 // (case-insensitively); the table's columns the query lacks are written as
 // NULL and the values are cast to the table's types. Returns one `add` (with
-// dataChange=true and stats) per file written; none when the query has no
-// rows. InvalidArgument for a NULL in a non-nullable column or a query that
-// does not run; NotSupported for partition columns of nested or binary type.
+// dataChange=true and stats) per file written; none (and no file left) when
+// the query has no rows. InvalidArgument for a NULL in a non-nullable column
+// (the file is deleted) or a query that does not run; NotSupported for
+// partition columns of nested or binary type.
+// An unpartitioned table costs one prepare and one COPY ... RETURN_STATS: the
+// statistics come from what DuckDB reports while writing (file_stats.h), not
+// from reading the file back. A partitioned table stages the rows in a temp
+// table on `conn` and COPYs each partition the same way.
 // Files are written by DuckDB directly to disk (a crash leaves orphans, which
-// are harmless until committed); directories go through `fs`. Uses temp
-// tables on `conn`, so one thread per connection.
+// are harmless until committed); directories go through `fs`. One thread per
+// connection.
 Result<std::vector<AddFile>> WriteDataFiles(engine::Connection& conn, FileSystem& fs,
                                             const std::string& root, const DataType& schema,
                                             const std::vector<std::string>& partition_columns,
@@ -53,7 +58,10 @@ Result<std::vector<AddFile>> WriteDataFiles(engine::Connection& conn, FileSystem
                                             const DataFileOptions& options);
 
 // The statistics JSON (numRecords, minValues, maxValues, nullCount) of the
-// Parquet file at `path`, which holds the non-partition columns of `schema`.
+// Parquet file at `path`, which holds the non-partition columns of `schema`,
+// computed by scanning the whole file (the reference the stats WriteDataFiles
+// takes from DuckDB are tested against). Internal/InvalidArgument when the
+// scan fails. One thread per connection.
 Result<std::string> ComputeFileStats(engine::Connection& conn, const std::string& path,
                                      const DataType& schema,
                                      const std::vector<std::string>& partition_columns,
