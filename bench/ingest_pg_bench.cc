@@ -1,0 +1,159 @@
+// ingest_pg_bench: a full snapshot of a PostgreSQL table into a Delta table
+// through the "postgres" connector (COPY ... (FORMAT csv) streamed into spool
+// files, each committed by lake::TableWriter) vs `psql -c "\copy (select *
+// from t) to 'file'"` of the same table, in interleaved pairs. Headline:
+// median per-pair throughput ratio, strata / psql (goal >= 0.8).
+//
+// Wall time is the headline clock here, unlike the other benches: half of
+// each side's work happens in the PostgreSQL server process (and psql's in
+// its own process), which the process CPU clock does not see. This process's
+// CPU time is printed beside it.
+//
+//   ingest_pg_bench [--rows=5000000] [--pairs=3] [--threads=1] [--batch_rows=1000000]
+#include <sys/resource.h>
+
+#include <cstdio>
+
+#include "bench_util.h"
+#include "engine/engine.h"
+#include "ingest/postgres_connector.h"
+#include "ingest/testing/postgres_server.h"
+#include "lake/schema.h"
+#include "lake/writer.h"
+
+namespace strata {
+namespace {
+
+using bench::Die;
+using bench::ValueOrDie;
+
+// Commits each staged batch into one Delta table, as the bronze writer does
+// (without the lineage columns): the first batch of a full refresh
+// overwrites, later ones append.
+class DeltaSink : public ingest::BatchSink {
+ public:
+  DeltaSink(engine::Connection& conn, lake::TableWriter& writer, std::string staging)
+      : conn_(conn), writer_(writer), staging_(std::move(staging)) {}
+  engine::Connection& connection() override { return conn_; }
+  const std::string& staging_dir() override { return staging_; }
+  FileSystem& file_system() override { return *FileSystem::Default(); }
+  Result<ingest::BatchCommit> Commit(ingest::StagedBatch batch) override {
+    ingest::BatchCommit commit;
+    if (batch.replace_table) {
+      STRATA_ASSIGN_OR_RETURN(lake::WriteResult r, writer_.Overwrite(batch.query));
+      commit.version = r.version;
+      commit.rows = r.rows_inserted;
+    } else {
+      STRATA_ASSIGN_OR_RETURN(lake::WriteResult r, writer_.Append(batch.query));
+      commit.version = r.version;
+      commit.rows = r.rows_inserted;
+    }
+    rows_ += commit.rows;
+    for (const std::string& f : batch.spool_files) (void)FileSystem::Default()->DeleteFile(f);
+    return commit;
+  }
+  Status Quarantine(std::vector<ingest::BadRecord>) override { return Status::OK(); }
+  void Progress(int64_t, int64_t) override {}
+  bool Cancelled() const override { return false; }
+  int64_t rows() const { return rows_; }
+
+ private:
+  engine::Connection& conn_;
+  lake::TableWriter& writer_;
+  std::string staging_;
+  int64_t rows_ = 0;
+};
+
+ConfigNode Yaml(const std::string& text) {
+  return ValueOrDie(ParseConfig(text, "bench.yml"), "parsing settings").root();
+}
+
+int Main(int argc, char** argv) {
+  int64_t rows = 5'000'000, pairs = 3, threads = 1, batch_rows = 1'000'000;
+  for (int i = 1; i < argc; ++i) {
+    if (!bench::IntFlag(argv[i], "rows", &rows) && !bench::IntFlag(argv[i], "pairs", &pairs) &&
+        !bench::IntFlag(argv[i], "threads", &threads) &&
+        !bench::IntFlag(argv[i], "batch_rows", &batch_rows)) {
+      Die(std::string("unknown flag ") + argv[i]);
+    }
+  }
+  auto server = ValueOrDie(ingest::testing::PostgresServer::Start(), "starting PostgreSQL");
+  std::printf("PostgreSQL on 127.0.0.1:%d; loading %lld rows...\n", server->port(),
+              static_cast<long long>(rows));
+  bench::CheckOk(
+      server->Execute(
+          "CREATE TABLE t (id bigint, name text, amount numeric(12,2), created_at timestamptz, "
+          "active bool, qty int); INSERT INTO t SELECT g, 'customer ' || g, (g % 100000) / "
+          "100.0, timestamptz '2024-01-01 00:00:00+00' + g * interval '1 second', g % 3 = 0, "
+          "g % 1000 FROM generate_series(1, " +
+          std::to_string(rows) + ") g; VACUUM ANALYZE t;"),
+      "loading the table");
+
+  bench::TempDir dir("ingest_pg_bench");
+  engine::DatabaseOptions options;
+  options.threads = static_cast<int>(threads);
+  auto db = ValueOrDie(engine::Database::Open(options), "opening DuckDB");
+  auto conn = ValueOrDie(engine::Connection::Open(*db), "connecting");
+  auto schema = ValueOrDie(lake::ParseSchema(R"json({"type":"struct","fields":[
+        {"name":"id","type":"long","nullable":true,"metadata":{}},
+        {"name":"name","type":"string","nullable":true,"metadata":{}},
+        {"name":"amount","type":"decimal(12,2)","nullable":true,"metadata":{}},
+        {"name":"created_at","type":"timestamp","nullable":true,"metadata":{}},
+        {"name":"active","type":"boolean","nullable":true,"metadata":{}},
+        {"name":"qty","type":"integer","nullable":true,"metadata":{}}]})json"),
+                           "parsing the schema");
+
+  ingest::SourceConfig source{
+      .name = "pg",
+      .connector = "postgres",
+      .settings = Yaml("host: 127.0.0.1\nport: " + std::to_string(server->port()) +
+                       "\nuser: postgres\npassword: " + server->password() +
+                       "\ndatabase: postgres\nbatch_rows: " + std::to_string(batch_rows) + "\n")};
+  ingest::StreamConfig stream{.name = "t", .settings = Yaml("table: public.t")};
+  auto connector = ValueOrDie(ingest::MakePostgresConnector(source), "making the connector");
+
+  int pass = 0;
+  std::string table_root;
+  std::string copy_file = dir.path() + "/psql_copy.txt";
+  auto strata_side = [&] {
+    table_root = dir.path() + "/bronze_" + std::to_string(pass++);
+    std::string staging = table_root + "_staging";
+    bench::CheckOk(FileSystem::Default()->CreateDirectories(staging), "staging dir");
+    auto writer = ValueOrDie(
+        lake::TableWriter::Create(table_root, *schema, {}, *FileSystem::Default(), *conn),
+        "creating the Delta table");
+    DeltaSink sink(*conn, *writer, staging);
+    bench::CheckOk(connector->Read(stream, nullptr, sink), "reading through the connector");
+    if (sink.rows() != rows) Die("connector wrote " + std::to_string(sink.rows()) + " rows");
+  };
+  auto psql_side = [&] {
+    std::string cmd = "psql -q -X '" + server->ConnInfo() + "' -c \"\\copy (select * from t) to '" +
+                      copy_file + "'\"";
+    if (std::system(cmd.c_str()) != 0) Die("psql \\copy failed: " + cmd);
+  };
+  auto cleanup = [&] {
+    (void)FileSystem::Default()->DeleteRecursively(table_root);
+    (void)FileSystem::Default()->DeleteRecursively(table_root + "_staging");
+    (void)FileSystem::Default()->DeleteFile(copy_file);
+  };
+  bench::PairTimes t = bench::RunPairs(static_cast<int>(pairs), strata_side, psql_side, cleanup);
+  // Throughput ratio = psql time / strata time.
+  std::vector<double> ratios = bench::PairRatios(t.b_wall, t.a_wall);
+  for (size_t i = 0; i < t.a_wall.size(); ++i) {
+    std::printf(
+        "pair %zu: strata %.2f s wall (%.2f s cpu here), psql \\copy %.2f s wall: %.0f vs "
+        "%.0f rows/s\n",
+        i, t.a_wall[i], t.a_cpu[i], t.b_wall[i], rows / t.a_wall[i], rows / t.b_wall[i]);
+  }
+  double ratio = bench::Median(ratios);
+  std::printf(
+      "ingest_pg_bench: %lld rows, throughput strata/psql = %.2fx (median of %lld pairs; "
+      "goal >= 0.8)\n",
+      static_cast<long long>(rows), ratio, static_cast<long long>(pairs));
+  return 0;
+}
+
+}  // namespace
+}  // namespace strata
+
+int main(int argc, char** argv) { return strata::Main(argc, argv); }
