@@ -7,6 +7,7 @@
 #include "ingest/csv_spool.h"
 #include "ingest/postgres_client.h"
 #include "ingest/postgres_types.h"
+#include "ingest/spool_pipeline.h"
 
 namespace strata::ingest {
 namespace {
@@ -283,74 +284,86 @@ Status PostgresConnector::Copy(PgConnection& conn, const StreamConfig& stream, c
   }
   const int skip = incremental ? 1 : 0;
 
-  int64_t total_rows = 0;
-  int64_t total_bytes = 0;
-  int file_index = 0;
-  bool committed_any = false;
-  std::unique_ptr<CsvSpoolFile> spool;
-  std::string last_cursor = saved_cursor.value_or("");
+  // The producer (its own thread) owns `conn` and the spool files being
+  // written; this thread owns the sink.
+  const std::string staging_dir = sink.staging_dir();
+  FileSystem& fs = sink.file_system();
+  const bool full_refresh = stream.sync == SyncMode::kFullRefresh;
+  const std::string copy_sql = "COPY (" + select + ") TO STDOUT (FORMAT csv)";
 
-  auto state_after = [&](bool complete) {
-    nlohmann::json s = nlohmann::json::object();
-    if (incremental) {
-      s["cursor_field"] = plan.cursor->name;
-      s["cursor"] = last_cursor;
-    } else {
-      s["rows"] = total_rows;
-      s["complete"] = complete;
-    }
-    return s;
+  auto produce = [&](const EmitBatch& emit, const std::atomic<bool>& stop) -> Status {
+    int64_t total_rows = 0;
+    int64_t total_bytes = 0;
+    int file_index = 0;
+    bool emitted_any = false;
+    std::unique_ptr<CsvSpoolFile> spool;
+    std::string last_cursor = saved_cursor.value_or("");
+    auto finish = [&](bool complete) -> Status {
+      SpoolBatch batch;
+      if (spool != nullptr) {
+        STRATA_RETURN_IF_ERROR(spool->Close());
+        batch.path = spool->path();
+        batch.bytes = spool->bytes();
+        spool.reset();
+      }
+      if (incremental) {
+        batch.state_after = {{"cursor_field", plan.cursor->name}, {"cursor", last_cursor}};
+      } else {
+        batch.state_after = {{"rows", total_rows}, {"complete", complete}};
+      }
+      batch.total_rows = total_rows;
+      batch.total_bytes = total_bytes;
+      emitted_any = true;
+      return emit(std::move(batch));
+    };
+    auto on_row = [&](std::string_view row) -> Status {
+      std::string cursor;
+      if (incremental) cursor = FirstCsvField(row);
+      if (spool != nullptr &&
+          (spool->rows() >= plan.batch_rows || spool->bytes() >= plan.batch_bytes) &&
+          (!incremental || cursor != last_cursor)) {
+        STRATA_RETURN_IF_ERROR(finish(false));
+      }
+      if (stop) return Status::Aborted("stopped");
+      if (spool == nullptr) {
+        std::string path =
+            staging_dir + "/" + stream.name + "-" + std::to_string(file_index++) + ".csv";
+        STRATA_ASSIGN_OR_RETURN(spool, CsvSpoolFile::Create(fs, path));
+      }
+      STRATA_RETURN_IF_ERROR(spool->AppendRow(row));
+      if (incremental) last_cursor = std::move(cursor);
+      ++total_rows;
+      total_bytes += static_cast<int64_t>(row.size());
+      return Status::OK();
+    };
+    STRATA_ASSIGN_OR_RETURN(int64_t copied, conn.CopyOut(copy_sql, on_row));
+    (void)copied;
+    // A full refresh always commits (an empty source empties the table); the
+    // other modes commit only rows.
+    if (spool != nullptr || (full_refresh && !emitted_any)) STRATA_RETURN_IF_ERROR(finish(true));
+    return Status::OK();
   };
-  auto commit = [&](bool complete) -> Status {
+
+  bool committed_any = false;
+  auto consume = [&](SpoolBatch spooled) -> Status {
     StagedBatch batch;
-    if (spool != nullptr) {
-      STRATA_RETURN_IF_ERROR(spool->Close());
-      batch.query = SpoolSelect(spool->path(), spool_columns, skip);
-      batch.source_bytes = spool->bytes();
-      batch.spool_files.push_back(spool->path());
-      spool.reset();
+    if (!spooled.path.empty()) {
+      batch.query = SpoolSelect(spooled.path, spool_columns, skip);
+      batch.spool_files.push_back(spooled.path);
     } else {
       batch.query = SpoolSelect("", spool_columns);
     }
-    batch.state_after = state_after(complete);
-    batch.replace_table = stream.sync == SyncMode::kFullRefresh && !committed_any;
+    batch.source_bytes = spooled.bytes;
+    batch.state_after = std::move(spooled.state_after);
+    batch.replace_table = full_refresh && !committed_any;
     committed_any = true;
     STRATA_ASSIGN_OR_RETURN(BatchCommit done, sink.Commit(std::move(batch)));
     (void)done;
-    sink.Progress(total_rows, total_bytes);
+    sink.Progress(spooled.total_rows, spooled.total_bytes);
+    if (sink.Cancelled()) return Status::Aborted("cancelled");
     return Status::OK();
   };
-
-  auto on_row = [&](std::string_view row) -> Status {
-    std::string cursor;
-    if (incremental) cursor = FirstCsvField(row);
-    if (spool != nullptr &&
-        (spool->rows() >= plan.batch_rows || spool->bytes() >= plan.batch_bytes) &&
-        (!incremental || cursor != last_cursor)) {
-      STRATA_RETURN_IF_ERROR(commit(false));
-      if (sink.Cancelled()) return Status::Aborted("cancelled");
-    }
-    if (spool == nullptr) {
-      std::string path =
-          sink.staging_dir() + "/" + stream.name + "-" + std::to_string(file_index++) + ".csv";
-      STRATA_ASSIGN_OR_RETURN(spool, CsvSpoolFile::Create(sink.file_system(), path));
-    }
-    STRATA_RETURN_IF_ERROR(spool->AppendRow(row));
-    if (incremental) last_cursor = std::move(cursor);
-    ++total_rows;
-    total_bytes += static_cast<int64_t>(row.size());
-    if (total_rows % 100000 == 0) sink.Progress(total_rows, total_bytes);
-    return Status::OK();
-  };
-  STRATA_ASSIGN_OR_RETURN(int64_t copied,
-                          conn.CopyOut("COPY (" + select + ") TO STDOUT (FORMAT csv)", on_row));
-  (void)copied;
-  // A full refresh always commits (an empty source empties the table); the
-  // other modes commit only rows.
-  if (spool != nullptr || (stream.sync == SyncMode::kFullRefresh && !committed_any)) {
-    STRATA_RETURN_IF_ERROR(commit(true));
-  }
-  return Status::OK();
+  return RunSpoolPipeline(produce, consume);
 }
 
 Result<std::string> StringSetting(const ConfigNode& settings, const char* key) {
