@@ -3,7 +3,6 @@
 namespace strata::ingest {
 
 // One line per built-in connector; each lives in its own <name>_connector.cc.
-void RegisterBuiltinConnectors() {
-}
+void RegisterBuiltinConnectors() {}
 
 }  // namespace strata::ingest
