@@ -7,6 +7,7 @@
 
 #include "common/secret.h"
 #include "ingest/csv_spool.h"
+#include "ingest/spool_pipeline.h"
 
 namespace strata::ingest {
 namespace {
@@ -397,66 +398,87 @@ Status MySqlConnector::ReadWith(MySqlConnection& conn, const StreamConfig& strea
     if (i >= skip) spool_columns.push_back(column.spool);
   }
 
-  int64_t total_rows = 0, total_bytes = 0;
-  int file_index = 0;
-  bool committed_any = false;
-  std::unique_ptr<CsvSpoolFile> spool;
-  std::string last_cursor = saved_cursor.value_or("");
-  auto commit = [&](bool complete) -> Status {
-    StagedBatch batch;
-    if (spool != nullptr) {
-      STRATA_RETURN_IF_ERROR(spool->Close());
-      batch.query = SpoolSelect(spool->path(), spool_columns, static_cast<int>(skip));
-      batch.source_bytes = spool->bytes();
-      batch.spool_files.push_back(spool->path());
-      spool.reset();
-    } else {
-      batch.query = SpoolSelect("", spool_columns);
+  // The producer (its own thread) owns the connection and the spool file
+  // being written; this thread owns the sink.
+  const std::string staging_dir = sink.staging_dir();
+  FileSystem& fs = sink.file_system();
+  const bool full_refresh = stream.sync == SyncMode::kFullRefresh;
+
+  auto produce = [&](const EmitBatch& emit, const std::atomic<bool>& stop) -> Status {
+    int64_t total_rows = 0, total_bytes = 0;
+    int file_index = 0;
+    bool emitted_any = false;
+    std::unique_ptr<CsvSpoolFile> spool;
+    std::string last_cursor = saved_cursor.value_or("");
+    auto finish = [&](bool complete) -> Status {
+      SpoolBatch batch;
+      if (spool != nullptr) {
+        STRATA_RETURN_IF_ERROR(spool->Close());
+        batch.path = spool->path();
+        batch.bytes = spool->bytes();
+        spool.reset();
+      }
+      if (incremental) {
+        batch.state_after = {{"cursor_field", stream.cursor_field}, {"cursor", last_cursor}};
+      } else {
+        batch.state_after = {{"rows", total_rows}, {"complete", complete}};
+      }
+      batch.total_rows = total_rows;
+      batch.total_bytes = total_bytes;
+      emitted_any = true;
+      return emit(std::move(batch));
+    };
+    std::string row_text;
+    while (MYSQL_ROW row = mysql_fetch_row(result)) {
+      unsigned long* lengths = mysql_fetch_lengths(result);
+      row_text.clear();
+      for (unsigned i = 0; i < field_count; ++i) {
+        if (i > 0) row_text.push_back(',');
+        if (row[i] != nullptr) AppendField(row_text, row[i], lengths[i], columns[i].write);
+      }
+      row_text.push_back('\n');
+      std::string cursor;
+      if (incremental) cursor = FirstCsvFieldOf(row_text);
+      if (spool != nullptr && (spool->rows() >= batch_rows || spool->bytes() >= batch_bytes) &&
+          (!incremental || cursor != last_cursor)) {
+        STRATA_RETURN_IF_ERROR(finish(false));
+      }
+      if (stop) return Status::Aborted("stopped");
+      if (spool == nullptr) {
+        std::string path =
+            staging_dir + "/" + stream.name + "-" + std::to_string(file_index++) + ".csv";
+        STRATA_ASSIGN_OR_RETURN(spool, CsvSpoolFile::Create(fs, path));
+      }
+      STRATA_RETURN_IF_ERROR(spool->AppendRow(row_text));
+      if (incremental) last_cursor = std::move(cursor);
+      ++total_rows;
+      total_bytes += static_cast<int64_t>(row_text.size());
     }
-    if (incremental) {
-      batch.state_after = {{"cursor_field", stream.cursor_field}, {"cursor", last_cursor}};
-    } else {
-      batch.state_after = {{"rows", total_rows}, {"complete", complete}};
-    }
-    batch.replace_table = stream.sync == SyncMode::kFullRefresh && !committed_any;
-    committed_any = true;
-    STRATA_ASSIGN_OR_RETURN(BatchCommit done, sink.Commit(std::move(batch)));
-    (void)done;
-    sink.Progress(total_rows, total_bytes);
+    if (mysql_errno(conn.raw()) != 0) return conn.Error("reading rows");
+    if (spool != nullptr || (full_refresh && !emitted_any)) STRATA_RETURN_IF_ERROR(finish(true));
     return Status::OK();
   };
 
-  std::string row_text;
-  while (MYSQL_ROW row = mysql_fetch_row(result)) {
-    unsigned long* lengths = mysql_fetch_lengths(result);
-    row_text.clear();
-    for (unsigned i = 0; i < field_count; ++i) {
-      if (i > 0) row_text.push_back(',');
-      if (row[i] != nullptr) AppendField(row_text, row[i], lengths[i], columns[i].write);
+  bool committed_any = false;
+  auto consume = [&](SpoolBatch spooled) -> Status {
+    StagedBatch batch;
+    if (!spooled.path.empty()) {
+      batch.query = SpoolSelect(spooled.path, spool_columns, static_cast<int>(skip));
+      batch.spool_files.push_back(spooled.path);
+    } else {
+      batch.query = SpoolSelect("", spool_columns);
     }
-    row_text.push_back('\n');
-    std::string cursor;
-    if (incremental) cursor = FirstCsvFieldOf(row_text);
-    if (spool != nullptr && (spool->rows() >= batch_rows || spool->bytes() >= batch_bytes) &&
-        (!incremental || cursor != last_cursor)) {
-      STRATA_RETURN_IF_ERROR(commit(false));
-      if (sink.Cancelled()) return Status::Aborted("cancelled");
-    }
-    if (spool == nullptr) {
-      std::string path =
-          sink.staging_dir() + "/" + stream.name + "-" + std::to_string(file_index++) + ".csv";
-      STRATA_ASSIGN_OR_RETURN(spool, CsvSpoolFile::Create(sink.file_system(), path));
-    }
-    STRATA_RETURN_IF_ERROR(spool->AppendRow(row_text));
-    if (incremental) last_cursor = std::move(cursor);
-    ++total_rows;
-    total_bytes += static_cast<int64_t>(row_text.size());
-  }
-  if (mysql_errno(conn.raw()) != 0) return conn.Error("reading rows");
-  if (spool != nullptr || (stream.sync == SyncMode::kFullRefresh && !committed_any)) {
-    STRATA_RETURN_IF_ERROR(commit(true));
-  }
-  return Status::OK();
+    batch.source_bytes = spooled.bytes;
+    batch.state_after = std::move(spooled.state_after);
+    batch.replace_table = full_refresh && !committed_any;
+    committed_any = true;
+    STRATA_ASSIGN_OR_RETURN(BatchCommit done, sink.Commit(std::move(batch)));
+    (void)done;
+    sink.Progress(spooled.total_rows, spooled.total_bytes);
+    if (sink.Cancelled()) return Status::Aborted("cancelled");
+    return Status::OK();
+  };
+  return RunSpoolPipeline(produce, consume);
 }
 
 }  // namespace

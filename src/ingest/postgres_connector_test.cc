@@ -321,6 +321,22 @@ TEST_F(PostgresConnectorTest, MillionRowTableStreamsInBoundedMemory) {
   EXPECT_LT(rss_growth, source_bytes / 4) << "peak RSS grew by " << rss_growth << " bytes";
 }
 
+TEST_F(PostgresConnectorTest, CancelStopsTheReadBetweenBatches) {
+  Sql("CREATE TABLE c AS SELECT g AS id FROM generate_series(1, 10000) g");
+  auto connector = NewConnector(Source(ConnectionYaml() + "batch_rows: 1000\n"));
+  auto sink = NewSink();
+  sink->set_cancel_after(2);
+  Status status = connector->Read(Stream("c", "table: c"), nullptr, *sink);
+  EXPECT_EQ(status.code(), StatusCode::kAborted) << status.ToString();
+  ASSERT_EQ(sink->batches().size(), 2u);
+  EXPECT_EQ(Scalar(*sink, "SELECT count(*) || '/' || min(id) || '/' || max(id) FROM bronze"),
+            "2000/1/2000");
+  // The connection was given up mid-COPY; a new read works.
+  auto again = NewSink();
+  ASSERT_TRUE(connector->Read(Stream("c", "table: c"), nullptr, *again).ok());
+  EXPECT_EQ(again->total_rows(), 10000);
+}
+
 TEST_F(PostgresConnectorTest, ConnectionRefusedNamesHostAndPort) {
   auto port = testing::FreeLoopbackPort();
   ASSERT_TRUE(port.ok());

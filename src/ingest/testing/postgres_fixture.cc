@@ -57,7 +57,13 @@ void PostgresTest::Sql(const std::string& sql) {
 }
 
 SourceConfig PostgresTest::Source(const std::string& yaml, const std::string& connector) {
-  return SourceConfig{.name = "src", .connector = connector, .settings = YamlNode(yaml)};
+  return SourceConfig{.name = "src",
+                      .connector = connector,
+                      .settings = YamlNode(yaml),
+                      .streams = {},
+                      .on_schema_change = OnSchemaChange::kEvolve,
+                      .max_bad_rows = std::nullopt,
+                      .project_root = ""};
 }
 
 StreamConfig PostgresTest::Stream(const std::string& name, const std::string& yaml, SyncMode sync,
@@ -66,6 +72,7 @@ StreamConfig PostgresTest::Stream(const std::string& name, const std::string& ya
                       .target = "bronze.src_" + name,
                       .sync = sync,
                       .cursor_field = cursor,
+                      .primary_key = {},
                       .settings = YamlNode(yaml)};
 }
 
