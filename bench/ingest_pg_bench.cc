@@ -1,6 +1,7 @@
-// ingest_pg_bench: a full snapshot of a PostgreSQL table into a Delta table
-// through the "postgres" connector (COPY ... (FORMAT csv) streamed into spool
-// files, each committed by lake::TableWriter) vs `psql -c "\copy (select *
+// ingest_pg_bench: a full snapshot of a PostgreSQL table into a bronze Delta
+// table through the whole ingest driver (RunIngest with the "postgres"
+// connector: COPY ... (FORMAT csv) streamed into spool files, each committed
+// by the bronze writer) vs `psql -c "\copy (select *
 // from t) to 'file'"` of the same table, in interleaved pairs. Headline:
 // median per-pair throughput ratio, strata / psql (goal >= 0.8).
 //
@@ -13,62 +14,21 @@
 #include <sys/resource.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
 
 #include "bench_util.h"
 #include "engine/engine.h"
+#include "ingest/ingest.h"
 #include "ingest/postgres_connector.h"
 #include "ingest/testing/postgres_server.h"
-#include "lake/schema.h"
-#include "lake/writer.h"
+#include "project/project.h"
 
 namespace strata {
 namespace {
 
 using bench::Die;
 using bench::ValueOrDie;
-
-// Commits each staged batch into one Delta table, as the bronze writer does
-// (without the lineage columns): the first batch of a full refresh
-// overwrites, later ones append.
-class DeltaSink : public ingest::BatchSink {
- public:
-  DeltaSink(engine::Connection& conn, lake::TableWriter& writer, std::string staging)
-      : conn_(conn), writer_(writer), staging_(std::move(staging)) {}
-  engine::Connection& connection() override { return conn_; }
-  const std::string& staging_dir() override { return staging_; }
-  FileSystem& file_system() override { return *FileSystem::Default(); }
-  Result<ingest::BatchCommit> Commit(ingest::StagedBatch batch) override {
-    bench::Stopwatch watch;
-    ingest::BatchCommit commit;
-    if (batch.replace_table) {
-      STRATA_ASSIGN_OR_RETURN(lake::WriteResult r, writer_.Overwrite(batch.query));
-      commit.version = r.version;
-      commit.rows = r.rows_inserted;
-    } else {
-      STRATA_ASSIGN_OR_RETURN(lake::WriteResult r, writer_.Append(batch.query));
-      commit.version = r.version;
-      commit.rows = r.rows_inserted;
-    }
-    rows_ += commit.rows;
-    commit_seconds_ += watch.Wall();
-    for (const std::string& f : batch.spool_files) (void)FileSystem::Default()->DeleteFile(f);
-    return commit;
-  }
-  Status Quarantine(std::vector<ingest::BadRecord>) override { return Status::OK(); }
-  void Progress(int64_t, int64_t) override {}
-  bool Cancelled() const override { return false; }
-  int64_t rows() const { return rows_; }
-  // Wall seconds spent in Commit (the Delta writes); the rest of a read is
-  // the COPY into spool files.
-  double commit_seconds() const { return commit_seconds_; }
-
- private:
-  engine::Connection& conn_;
-  lake::TableWriter& writer_;
-  std::string staging_;
-  int64_t rows_ = 0;
-  double commit_seconds_ = 0;
-};
 
 // Counts each staged batch's rows in DuckDB (read_csv over the spool file)
 // and keeps nothing: the connector's read path without the Delta write.
@@ -130,14 +90,6 @@ int Main(int argc, char** argv) {
   options.threads = static_cast<int>(threads);
   auto db = ValueOrDie(engine::Database::Open(options), "opening DuckDB");
   auto conn = ValueOrDie(engine::Connection::Open(*db), "connecting");
-  auto schema = ValueOrDie(lake::ParseSchema(R"json({"type":"struct","fields":[
-        {"name":"id","type":"long","nullable":true,"metadata":{}},
-        {"name":"name","type":"string","nullable":true,"metadata":{}},
-        {"name":"amount","type":"decimal(12,2)","nullable":true,"metadata":{}},
-        {"name":"created_at","type":"timestamp","nullable":true,"metadata":{}},
-        {"name":"active","type":"boolean","nullable":true,"metadata":{}},
-        {"name":"qty","type":"integer","nullable":true,"metadata":{}}]})json"),
-                           "parsing the schema");
 
   ingest::SourceConfig source{
       .name = "pg",
@@ -158,20 +110,27 @@ int Main(int argc, char** argv) {
   auto connector = ValueOrDie(ingest::MakePostgresConnector(source), "making the connector");
 
   int pass = 0;
-  std::vector<double> commit_seconds;
   std::string table_root;
   std::string copy_file = dir.path() + "/psql_copy.txt";
+  // The strata side is the whole driver: strata.yml, RunIngest, the bronze
+  // writer (lineage columns, txn + state in the commit), a full refresh.
+  setenv("STRATA_BENCH_PG_PASSWORD", server->password().c_str(), 1);
   auto strata_side = [&] {
-    table_root = dir.path() + "/bronze_" + std::to_string(pass++);
-    std::string staging = table_root + "_staging";
-    bench::CheckOk(FileSystem::Default()->CreateDirectories(staging), "staging dir");
-    auto writer = ValueOrDie(
-        lake::TableWriter::Create(table_root, *schema, {}, *FileSystem::Default(), *conn),
-        "creating the Delta table");
-    DeltaSink sink(*conn, *writer, staging);
-    bench::CheckOk(connector->Read(stream, nullptr, sink), "reading through the connector");
-    if (sink.rows() != rows) Die("connector wrote " + std::to_string(sink.rows()) + " rows");
-    commit_seconds.push_back(sink.commit_seconds());
+    table_root = dir.path() + "/project_" + std::to_string(pass++);
+    bench::CheckOk(FileSystem::Default()->CreateDirectories(table_root), "project dir");
+    {
+      std::ofstream yml(table_root + "/strata.yml");
+      yml << "name: bench\nsources:\n  pg:\n    connector: postgres\n    host: 127.0.0.1\n"
+          << "    port: " << server->port() << "\n    user: postgres\n"
+          << "    password: ${STRATA_BENCH_PG_PASSWORD}\n    database: postgres\n"
+          << "    batch_rows: " << batch_rows << "\n    streams:\n      t: {table: public.t}\n";
+    }
+    auto project =
+        ValueOrDie(project::Project::Open(*FileSystem::Default(), table_root), "opening project");
+    ingest::IngestReport report = ValueOrDie(ingest::RunIngest(*project, {}), "strata ingest");
+    if (!report.ok() || report.streams.size() != 1 || report.streams[0].rows != rows) {
+      Die("strata ingest failed: " + (report.streams.empty() ? "" : report.streams[0].error));
+    }
   };
   auto psql_side = [&] {
     std::string cmd = "psql -q -X '" + server->ConnInfo() + "' -c \"\\copy (select * from t) to '" +
@@ -180,7 +139,6 @@ int Main(int argc, char** argv) {
   };
   auto cleanup = [&] {
     (void)FileSystem::Default()->DeleteRecursively(table_root);
-    (void)FileSystem::Default()->DeleteRecursively(table_root + "_staging");
     (void)FileSystem::Default()->DeleteFile(copy_file);
   };
   bench::PairTimes t = bench::RunPairs(static_cast<int>(pairs), strata_side, psql_side, cleanup);
@@ -191,8 +149,6 @@ int Main(int argc, char** argv) {
         "pair %zu: strata %.2f s wall (%.2f s cpu here), psql \\copy %.2f s wall: %.0f vs "
         "%.0f rows/s\n",
         i, t.a_wall[i], t.a_cpu[i], t.b_wall[i], rows / t.a_wall[i], rows / t.b_wall[i]);
-    std::printf("        strata: %.2f s of it committing batches to Delta (wall)\n",
-                commit_seconds[i]);
   }
   double ratio = bench::Median(ratios);
   // Diagnosis: the read path alone (COPY -> spool files -> read_csv count),
