@@ -72,7 +72,10 @@ int Main(int argc, char** argv) {
       Die(std::string("unknown flag ") + argv[i]);
     }
   }
-  auto server = ValueOrDie(ingest::testing::PostgresServer::Start(), "starting PostgreSQL");
+  // Global, so that Die() (std::exit) still stops the server through atexit.
+  static std::unique_ptr<ingest::testing::PostgresServer> server;
+  server = ValueOrDie(ingest::testing::PostgresServer::Start(), "starting PostgreSQL");
+  std::atexit([] { server.reset(); });
   std::printf("PostgreSQL on 127.0.0.1:%d; loading %lld rows...\n", server->port(),
               static_cast<long long>(rows));
   bench::CheckOk(
