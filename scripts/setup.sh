@@ -12,8 +12,12 @@ packages=(
   # libraries linked into strata
   libyaml-cpp-dev nlohmann-json3-dev libfmt-dev libcli11-dev libedit-dev
   libsqlite3-dev libssl-dev libcurl4-openssl-dev libzstd-dev
+  # database connectors: libpq (PostgreSQL licence), libmariadb (LGPL-2.1, linked dynamically)
+  libpq-dev libmariadb-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev python3 python3-jinja2
+  # servers the connector tests start in temp directories (not as services)
+  postgresql mariadb-server
 )
 
 missing=()

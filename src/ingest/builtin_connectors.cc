@@ -1,9 +1,13 @@
 #include "ingest/connector.h"
+#include "ingest/mysql_connector.h"
+#include "ingest/postgres_connector.h"
 
 namespace strata::ingest {
 
 // One line per built-in connector; each lives in its own <name>_connector.cc.
 void RegisterBuiltinConnectors() {
+  RegisterPostgresConnector();
+  RegisterMySqlConnector();
 }
 
 }  // namespace strata::ingest

@@ -1,0 +1,97 @@
+#include "ingest/csv_spool.h"
+
+#include "ingest/postgres_types.h"
+
+namespace strata::ingest {
+namespace {
+constexpr size_t kWriteBuffer = 1 << 20;
+}  // namespace
+
+Result<std::unique_ptr<CsvSpoolFile>> CsvSpoolFile::Create(FileSystem& fs, std::string path) {
+  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, fs.OpenForWrite(path));
+  return std::unique_ptr<CsvSpoolFile>(new CsvSpoolFile(std::move(file), std::move(path)));
+}
+
+Status CsvSpoolFile::AppendRow(std::string_view row) {
+  if (file_ == nullptr) return Status::Internal("spool file " + path_ + " is closed");
+  buffer_.append(row);
+  ++rows_;
+  bytes_ += static_cast<int64_t>(row.size());
+  if (buffer_.size() >= kWriteBuffer) {
+    STRATA_RETURN_IF_ERROR(file_->Append(buffer_));
+    buffer_.clear();
+  }
+  return Status::OK();
+}
+
+Status CsvSpoolFile::Close() {
+  if (file_ == nullptr) return Status::OK();
+  if (!buffer_.empty()) STRATA_RETURN_IF_ERROR(file_->Append(buffer_));
+  buffer_.clear();
+  buffer_.shrink_to_fit();
+  Status status = file_->Close();
+  file_.reset();
+  return status;
+}
+
+void AppendCsvField(std::string& row, std::string_view value) {
+  bool quote = value.empty() || value.find_first_of(",\"\r\n") != std::string_view::npos;
+  if (!quote) {
+    row.append(value);
+    return;
+  }
+  row.push_back('"');
+  for (char c : value) {
+    if (c == '"') row.push_back('"');
+    row.push_back(c);
+  }
+  row.push_back('"');
+}
+
+std::string DuckIdentifier(std::string_view name) {
+  std::string out = "\"";
+  for (char c : name) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  return out + "\"";
+}
+
+std::string DuckLiteral(std::string_view text) {
+  std::string out = "'";
+  for (char c : text) {
+    if (c == '\'') out.push_back('\'');
+    out.push_back(c);
+  }
+  return out + "'";
+}
+
+std::string SpoolSelect(const std::string& path, const std::vector<SpoolColumn>& columns,
+                        int skip_fields) {
+  std::string select = "SELECT ";
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (i > 0) select += ", ";
+    if (path.empty()) {
+      select += "CAST(NULL AS " + columns[i].duck_type + ")";
+    } else {
+      select += ExpandColumnTemplate(columns[i].duck_expr, "c" + std::to_string(i));
+    }
+    select += " AS " + DuckIdentifier(columns[i].name);
+  }
+  if (path.empty()) return select + " WHERE false";
+  std::string types;
+  for (int i = 0; i < skip_fields; ++i) {
+    types += (types.empty() ? "" : ", ") + DuckLiteral("skip" + std::to_string(i)) + ": 'VARCHAR'";
+  }
+  for (size_t i = 0; i < columns.size(); ++i) {
+    types += (types.empty() ? "" : ", ") + DuckLiteral("c" + std::to_string(i)) + ": " +
+             DuckLiteral(columns[i].csv_type);
+  }
+  // allow_quoted_nulls=false: "" is an empty string, only an unquoted empty
+  // field is NULL (PostgreSQL's CSV convention).
+  return select + " FROM read_csv(" + DuckLiteral(path) + ", columns = {" + types +
+         "}, header = false, auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
+         "nullstr = '', allow_quoted_nulls = false, max_line_size = 67108864)";
+}
+
+}  // namespace strata::ingest

@@ -1,0 +1,516 @@
+#include "ingest/mysql_connector.h"
+
+#include <mysql.h>
+
+#include <algorithm>
+#include <optional>
+
+#include "common/secret.h"
+#include "ingest/csv_spool.h"
+#include "ingest/spool_pipeline.h"
+
+namespace strata::ingest {
+namespace {
+
+constexpr int64_t kDefaultBatchRows = 1'000'000;
+constexpr int64_t kDefaultBatchBytes = 256LL << 20;
+constexpr unsigned kBinaryCharset = 63;
+
+// Server error numbers (mysqld_error.h / errmsg.h), stable across versions.
+constexpr unsigned kAccessDenied = 1045;
+constexpr unsigned kBadDatabase = 1049;
+constexpr unsigned kNoSuchTable = 1146;
+constexpr unsigned kBadField = 1054;
+
+struct ConnectSettings {
+  std::string host = "127.0.0.1";
+  unsigned port = 3306;
+  std::string user;
+  std::optional<std::string> password;
+  std::string database;
+  std::string socket;
+  unsigned connect_timeout = 10;
+};
+
+// How a field's bytes become a CSV field.
+enum class FieldWrite { kText, kHex, kBits, kDate };
+
+struct MyColumn {
+  SpoolColumn spool;
+  FieldWrite write = FieldWrite::kText;
+};
+
+MyColumn MapField(const MYSQL_FIELD& f) {
+  const bool is_unsigned = (f.flags & UNSIGNED_FLAG) != 0;
+  auto direct = [&](std::string type) {
+    return MyColumn{{f.name, type, "$", type}, FieldWrite::kText};
+  };
+  auto cast = [&](std::string type, FieldWrite write = FieldWrite::kText) {
+    return MyColumn{{f.name, "VARCHAR", "CAST($ AS " + type + ")", type}, write};
+  };
+  switch (f.type) {
+    case MYSQL_TYPE_TINY:
+      return direct(is_unsigned ? "UTINYINT" : "TINYINT");
+    case MYSQL_TYPE_SHORT:
+      return direct(is_unsigned ? "USMALLINT" : "SMALLINT");
+    case MYSQL_TYPE_INT24:
+    case MYSQL_TYPE_LONG:
+      return direct(is_unsigned ? "UINTEGER" : "INTEGER");
+    case MYSQL_TYPE_LONGLONG:
+      return direct(is_unsigned ? "UBIGINT" : "BIGINT");
+    case MYSQL_TYPE_YEAR:
+      return direct("SMALLINT");
+    case MYSQL_TYPE_FLOAT:
+      return direct("FLOAT");
+    case MYSQL_TYPE_DOUBLE:
+      return direct("DOUBLE");
+    case MYSQL_TYPE_DECIMAL:
+    case MYSQL_TYPE_NEWDECIMAL: {
+      int64_t precision =
+          static_cast<int64_t>(f.length) - (f.decimals > 0 ? 1 : 0) - (is_unsigned ? 0 : 1);
+      if (precision < 1 || precision > 38) return cast("DOUBLE");
+      return direct("DECIMAL(" + std::to_string(precision) + "," + std::to_string(f.decimals) +
+                    ")");
+    }
+    case MYSQL_TYPE_DATE:
+    case MYSQL_TYPE_NEWDATE:
+      return cast("DATE", FieldWrite::kDate);
+    case MYSQL_TYPE_DATETIME:
+    case MYSQL_TYPE_DATETIME2:
+      return cast("TIMESTAMP", FieldWrite::kDate);
+    case MYSQL_TYPE_TIMESTAMP:
+    case MYSQL_TYPE_TIMESTAMP2:
+      return MyColumn{{f.name, "VARCHAR", "CAST($ || '+00' AS TIMESTAMPTZ)", "TIMESTAMPTZ"},
+                      FieldWrite::kDate};
+    case MYSQL_TYPE_TIME:
+    case MYSQL_TYPE_TIME2:
+      return cast("TIME");
+    case MYSQL_TYPE_BIT:
+      return direct("UBIGINT");
+    case MYSQL_TYPE_JSON:
+      return cast("JSON");
+    case MYSQL_TYPE_GEOMETRY:
+      return MyColumn{{f.name, "VARCHAR", "from_hex($)", "BLOB"}, FieldWrite::kHex};
+    case MYSQL_TYPE_TINY_BLOB:
+    case MYSQL_TYPE_MEDIUM_BLOB:
+    case MYSQL_TYPE_LONG_BLOB:
+    case MYSQL_TYPE_BLOB:
+    case MYSQL_TYPE_VARCHAR:
+    case MYSQL_TYPE_VAR_STRING:
+    case MYSQL_TYPE_STRING:
+      if (f.charsetnr == kBinaryCharset && (f.flags & (ENUM_FLAG | SET_FLAG)) == 0) {
+        return MyColumn{{f.name, "VARCHAR", "from_hex($)", "BLOB"}, FieldWrite::kHex};
+      }
+      return direct("VARCHAR");
+    default:
+      return direct("VARCHAR");
+  }
+}
+
+void AppendField(std::string& row, const char* data, unsigned long length, FieldWrite write) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  switch (write) {
+    case FieldWrite::kText:
+      AppendCsvField(row, std::string_view(data, length));
+      return;
+    case FieldWrite::kHex:
+      if (length == 0) {
+        row += "\"\"";
+        return;
+      }
+      for (unsigned long i = 0; i < length; ++i) {
+        row.push_back(kHex[static_cast<unsigned char>(data[i]) >> 4]);
+        row.push_back(kHex[static_cast<unsigned char>(data[i]) & 15]);
+      }
+      return;
+    case FieldWrite::kBits: {
+      uint64_t value = 0;
+      for (unsigned long i = 0; i < length; ++i)
+        value = (value << 8) | static_cast<unsigned char>(data[i]);
+      row += std::to_string(value);
+      return;
+    }
+    case FieldWrite::kDate:
+      // MySQL's zero dates ('0000-00-00') are not dates: NULL.
+      if (length >= 10 && std::string_view(data, 10) == "0000-00-00") return;
+      AppendCsvField(row, std::string_view(data, length));
+      return;
+  }
+}
+
+class MySqlConnection {
+ public:
+  static Result<std::unique_ptr<MySqlConnection>> Connect(const ConnectSettings& s) {
+    std::unique_ptr<MySqlConnection> conn(new MySqlConnection());
+    conn->where_ =
+        (s.socket.empty() ? s.host + ":" + std::to_string(s.port) : s.socket) + "/" + s.database;
+    conn->mysql_ = mysql_init(nullptr);
+    if (conn->mysql_ == nullptr) return Status::Internal("mysql_init failed");
+    mysql_options(conn->mysql_, MYSQL_OPT_CONNECT_TIMEOUT, &s.connect_timeout);
+    mysql_options(conn->mysql_, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    if (mysql_real_connect(conn->mysql_, s.socket.empty() ? s.host.c_str() : nullptr,
+                           s.user.c_str(), s.password ? s.password->c_str() : nullptr,
+                           s.database.empty() ? nullptr : s.database.c_str(), s.port,
+                           s.socket.empty() ? nullptr : s.socket.c_str(), 0) == nullptr) {
+      unsigned code = mysql_errno(conn->mysql_);
+      std::string message = mysql_error(conn->mysql_);
+      Status status;
+      if (code == kAccessDenied) {
+        status = Status::PermissionDenied(
+            "MySQL at " + conn->where_ + " rejected user '" + s.user +
+            "': check `user` and `password` (server said: " + message + ")");
+      } else if (code == kBadDatabase) {
+        status =
+            Status::NotFound("MySQL at " + conn->where_ + ": " + message + "; check `database`");
+      } else {
+        status = Status::Unavailable("cannot connect to MySQL at " + conn->where_ + ": " + message +
+                                     "; check `host` and `port` and that the server is running");
+      }
+      return RedactStatus(status);
+    }
+    return conn;
+  }
+  ~MySqlConnection() {
+    if (mysql_ != nullptr) mysql_close(mysql_);
+  }
+
+  const std::string& where() const { return where_; }
+  MYSQL* raw() { return mysql_; }
+
+  Status Error(const std::string& doing) {
+    unsigned code = mysql_errno(mysql_);
+    std::string text = "MySQL at " + where_ + ": " + doing + ": " + mysql_error(mysql_);
+    Status status = code == kNoSuchTable ? Status::NotFound(text)
+                    : code == kBadField  ? Status::InvalidArgument(text)
+                                         : Status::Unavailable(text);
+    return RedactStatus(status);
+  }
+
+  Status Execute(const std::string& sql) {
+    if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0) return Error(sql);
+    MYSQL_RES* result = mysql_store_result(mysql_);
+    if (result != nullptr) mysql_free_result(result);
+    return Status::OK();
+  }
+
+  Result<std::vector<std::vector<std::optional<std::string>>>> Query(const std::string& sql) {
+    if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0) return Error("catalog query");
+    MYSQL_RES* result = mysql_store_result(mysql_);
+    std::vector<std::vector<std::optional<std::string>>> rows;
+    if (result == nullptr) return rows;
+    unsigned fields = mysql_num_fields(result);
+    while (MYSQL_ROW row = mysql_fetch_row(result)) {
+      unsigned long* lengths = mysql_fetch_lengths(result);
+      std::vector<std::optional<std::string>> out;
+      for (unsigned i = 0; i < fields; ++i) {
+        if (row[i] == nullptr) {
+          out.emplace_back(std::nullopt);
+        } else {
+          out.emplace_back(std::string(row[i], lengths[i]));
+        }
+      }
+      rows.push_back(std::move(out));
+    }
+    mysql_free_result(result);
+    return rows;
+  }
+
+  std::string Literal(std::string_view text) {
+    std::string out(text.size() * 2 + 1, '\0');
+    unsigned long n = mysql_real_escape_string(mysql_, out.data(), text.data(), text.size());
+    out.resize(n);
+    return "'" + out + "'";
+  }
+
+ private:
+  MySqlConnection() = default;
+  MYSQL* mysql_ = nullptr;
+  std::string where_;
+};
+
+std::string Backquoted(std::string_view name) {
+  std::string out = "`";
+  for (char c : name) {
+    if (c == '`') out.push_back('`');
+    out.push_back(c);
+  }
+  return out + "`";
+}
+
+std::string FirstCsvFieldOf(std::string_view row) {
+  if (row.empty() || row[0] != '"') return std::string(row.substr(0, row.find_first_of(",\n")));
+  std::string field;
+  for (size_t i = 1; i < row.size(); ++i) {
+    if (row[i] == '"') {
+      if (i + 1 < row.size() && row[i + 1] == '"') {
+        field.push_back('"');
+        ++i;
+      } else {
+        break;
+      }
+    } else {
+      field.push_back(row[i]);
+    }
+  }
+  return field;
+}
+
+class MySqlConnector : public Connector {
+ public:
+  MySqlConnector(SourceConfig source, ConnectSettings settings)
+      : source_(std::move(source)), settings_(std::move(settings)) {}
+
+  Status Check() override {
+    STRATA_ASSIGN_OR_RETURN(auto conn, MySqlConnection::Connect(settings_));
+    for (const StreamConfig& stream : source_.streams) {
+      STRATA_ASSIGN_OR_RETURN(std::string from, From(*conn, stream));
+      STRATA_RETURN_IF_ERROR(conn->Execute("SELECT * FROM " + from + " LIMIT 0"));
+    }
+    return Status::OK();
+  }
+
+  Status Read(const StreamConfig& stream, const nlohmann::json& state, BatchSink& sink) override {
+    STRATA_ASSIGN_OR_RETURN(auto conn, MySqlConnection::Connect(settings_));
+    Status status = ReadWith(*conn, stream, state, sink);
+    if (!status.ok()) return RedactStatus(status.WithContext("stream '" + stream.name + "'"));
+    return Status::OK();
+  }
+
+ private:
+  Result<std::string> From(MySqlConnection& conn, const StreamConfig& stream);
+  Result<std::vector<std::string>> ColumnsOf(MySqlConnection& conn, const std::string& from);
+  Status ReadWith(MySqlConnection& conn, const StreamConfig& stream, const nlohmann::json& state,
+                  BatchSink& sink);
+
+  SourceConfig source_;
+  ConnectSettings settings_;
+};
+
+Result<std::string> MySqlConnector::From(MySqlConnection& conn, const StreamConfig& stream) {
+  STRATA_ASSIGN_OR_RETURN(std::string table, stream.settings.GetOr<std::string>("table", ""));
+  STRATA_ASSIGN_OR_RETURN(std::string query, stream.settings.GetOr<std::string>("query", ""));
+  if (table.empty() == query.empty()) {
+    return Status::InvalidArgument("mysql stream '" + stream.name +
+                                   "': give exactly one of `table: [database.]name` or `query:`");
+  }
+  if (!query.empty()) return "(" + query + ") AS strata_query";
+  std::string schema = settings_.database;
+  std::string name = table;
+  if (size_t dot = table.find('.'); dot != std::string::npos) {
+    schema = table.substr(0, dot);
+    name = table.substr(dot + 1);
+  }
+  STRATA_ASSIGN_OR_RETURN(
+      auto found, conn.Query("SELECT 1 FROM information_schema.tables WHERE table_schema = " +
+                             conn.Literal(schema) + " AND table_name = " + conn.Literal(name)));
+  if (found.empty()) {
+    return Status::NotFound("table '" + schema + "." + name + "' not found in MySQL at " +
+                            conn.where() + ": check the stream's `table` ([database.]name)");
+  }
+  return Backquoted(schema) + "." + Backquoted(name);
+}
+
+Result<std::vector<std::string>> MySqlConnector::ColumnsOf(MySqlConnection& conn,
+                                                           const std::string& from) {
+  std::string sql = "SELECT * FROM " + from + " LIMIT 0";
+  if (mysql_real_query(conn.raw(), sql.data(), sql.size()) != 0) return conn.Error("describing");
+  MYSQL_RES* result = mysql_store_result(conn.raw());
+  std::vector<std::string> names;
+  if (result == nullptr) return conn.Error("describing");
+  MYSQL_FIELD* fields = mysql_fetch_fields(result);
+  for (unsigned i = 0; i < mysql_num_fields(result); ++i) names.emplace_back(fields[i].name);
+  mysql_free_result(result);
+  return names;
+}
+
+Result<int64_t> Positive(const ConfigNode& stream, const ConfigNode& source, const char* key,
+                         int64_t fallback) {
+  STRATA_ASSIGN_OR_RETURN(int64_t value, source.GetOr<int64_t>(key, fallback));
+  STRATA_ASSIGN_OR_RETURN(value, stream.GetOr<int64_t>(key, value));
+  if (value < 1) return stream.Error(std::string("`") + key + "` must be at least 1");
+  return value;
+}
+
+Status MySqlConnector::ReadWith(MySqlConnection& conn, const StreamConfig& stream,
+                                const nlohmann::json& state, BatchSink& sink) {
+  STRATA_RETURN_IF_ERROR(conn.Execute("SET time_zone = '+00:00'"));
+  // The server waits for us while a batch commits; do not let it give up.
+  STRATA_RETURN_IF_ERROR(conn.Execute("SET SESSION net_write_timeout = 86400"));
+  STRATA_RETURN_IF_ERROR(conn.Execute("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ"));
+  STRATA_RETURN_IF_ERROR(conn.Execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY"));
+  STRATA_ASSIGN_OR_RETURN(std::string from, From(conn, stream));
+  STRATA_ASSIGN_OR_RETURN(int64_t batch_rows, Positive(stream.settings, source_.settings,
+                                                       "batch_rows", kDefaultBatchRows));
+  STRATA_ASSIGN_OR_RETURN(int64_t batch_bytes, Positive(stream.settings, source_.settings,
+                                                        "batch_bytes", kDefaultBatchBytes));
+  STRATA_ASSIGN_OR_RETURN(std::vector<std::string> all_columns, ColumnsOf(conn, from));
+  std::string known;
+  for (const std::string& c : all_columns) known += (known.empty() ? "" : ", ") + c;
+  auto has = [&](const std::string& name) {
+    return std::find(all_columns.begin(), all_columns.end(), name) != all_columns.end();
+  };
+  STRATA_ASSIGN_OR_RETURN(std::vector<std::string> wanted,
+                          stream.settings.GetOr<std::vector<std::string>>("columns", {}));
+  if (wanted.empty()) wanted = all_columns;
+  for (const std::string& name : wanted) {
+    if (!has(name)) {
+      return Status::InvalidArgument("column '" + name + "' is not in " + from +
+                                     " (columns: " + known + "); fix `columns`");
+    }
+  }
+  const bool incremental = stream.sync == SyncMode::kIncremental;
+  std::optional<std::string> saved_cursor;
+  std::string select = "SELECT ";
+  std::string where;
+  if (incremental) {
+    if (stream.cursor_field.empty() || !has(stream.cursor_field)) {
+      return Status::InvalidArgument("cursor column '" + stream.cursor_field + "' is not in " +
+                                     from + " (columns: " + known + "); fix `cursor`");
+    }
+    std::string cursor = Backquoted(stream.cursor_field);
+    if (state.is_object() && state.contains("cursor") && state["cursor"].is_string()) {
+      saved_cursor = state["cursor"].get<std::string>();
+    }
+    select += cursor + ", ";
+    where = " WHERE " + cursor + " IS NOT NULL" +
+            (saved_cursor ? " AND " + cursor + " > " + conn.Literal(*saved_cursor) : "") +
+            " ORDER BY " + cursor;
+  }
+  for (size_t i = 0; i < wanted.size(); ++i) select += (i ? ", " : "") + Backquoted(wanted[i]);
+  select += " FROM " + from + where;
+
+  if (mysql_real_query(conn.raw(), select.data(), select.size()) != 0) return conn.Error("SELECT");
+  MYSQL_RES* result = mysql_use_result(conn.raw());
+  if (result == nullptr) return conn.Error("SELECT");
+  struct ResultCloser {
+    MYSQL_RES* r;
+    ~ResultCloser() { mysql_free_result(r); }
+  } closer{result};
+  unsigned field_count = mysql_num_fields(result);
+  MYSQL_FIELD* fields = mysql_fetch_fields(result);
+  const unsigned skip = incremental ? 1 : 0;
+  std::vector<MyColumn> columns;
+  std::vector<SpoolColumn> spool_columns;
+  for (unsigned i = 0; i < field_count; ++i) {
+    MyColumn column = MapField(fields[i]);
+    if (fields[i].type == MYSQL_TYPE_BIT) column.write = FieldWrite::kBits;
+    columns.push_back(column);
+    if (i >= skip) spool_columns.push_back(column.spool);
+  }
+
+  // The producer (its own thread) owns the connection and the spool file
+  // being written; this thread owns the sink.
+  const std::string staging_dir = sink.staging_dir();
+  FileSystem& fs = sink.file_system();
+  const bool full_refresh = stream.sync == SyncMode::kFullRefresh;
+
+  auto produce = [&](const EmitBatch& emit, const std::atomic<bool>& stop) -> Status {
+    int64_t total_rows = 0, total_bytes = 0;
+    int file_index = 0;
+    bool emitted_any = false;
+    std::unique_ptr<CsvSpoolFile> spool;
+    std::string last_cursor = saved_cursor.value_or("");
+    auto finish = [&](bool complete) -> Status {
+      SpoolBatch batch;
+      if (spool != nullptr) {
+        STRATA_RETURN_IF_ERROR(spool->Close());
+        batch.path = spool->path();
+        batch.bytes = spool->bytes();
+        spool.reset();
+      }
+      if (incremental) {
+        batch.state_after = {{"cursor_field", stream.cursor_field}, {"cursor", last_cursor}};
+      } else {
+        batch.state_after = {{"rows", total_rows}, {"complete", complete}};
+      }
+      batch.total_rows = total_rows;
+      batch.total_bytes = total_bytes;
+      emitted_any = true;
+      return emit(std::move(batch));
+    };
+    std::string row_text;
+    while (MYSQL_ROW row = mysql_fetch_row(result)) {
+      unsigned long* lengths = mysql_fetch_lengths(result);
+      row_text.clear();
+      for (unsigned i = 0; i < field_count; ++i) {
+        if (i > 0) row_text.push_back(',');
+        if (row[i] != nullptr) AppendField(row_text, row[i], lengths[i], columns[i].write);
+      }
+      row_text.push_back('\n');
+      std::string cursor;
+      if (incremental) cursor = FirstCsvFieldOf(row_text);
+      if (spool != nullptr && (spool->rows() >= batch_rows || spool->bytes() >= batch_bytes) &&
+          (!incremental || cursor != last_cursor)) {
+        STRATA_RETURN_IF_ERROR(finish(false));
+      }
+      if (stop) return Status::Aborted("stopped");
+      if (spool == nullptr) {
+        std::string path =
+            staging_dir + "/" + stream.name + "-" + std::to_string(file_index++) + ".csv";
+        STRATA_ASSIGN_OR_RETURN(spool, CsvSpoolFile::Create(fs, path));
+      }
+      STRATA_RETURN_IF_ERROR(spool->AppendRow(row_text));
+      if (incremental) last_cursor = std::move(cursor);
+      ++total_rows;
+      total_bytes += static_cast<int64_t>(row_text.size());
+    }
+    if (mysql_errno(conn.raw()) != 0) return conn.Error("reading rows");
+    if (spool != nullptr || (full_refresh && !emitted_any)) STRATA_RETURN_IF_ERROR(finish(true));
+    return Status::OK();
+  };
+
+  bool committed_any = false;
+  auto consume = [&](SpoolBatch spooled) -> Status {
+    StagedBatch batch;
+    if (!spooled.path.empty()) {
+      batch.query = SpoolSelect(spooled.path, spool_columns, static_cast<int>(skip));
+      batch.spool_files.push_back(spooled.path);
+    } else {
+      batch.query = SpoolSelect("", spool_columns);
+    }
+    batch.source_bytes = spooled.bytes;
+    batch.state_after = std::move(spooled.state_after);
+    batch.replace_table = full_refresh && !committed_any;
+    committed_any = true;
+    STRATA_ASSIGN_OR_RETURN(BatchCommit done, sink.Commit(std::move(batch)));
+    (void)done;
+    sink.Progress(spooled.total_rows, spooled.total_bytes);
+    if (sink.Cancelled()) return Status::Aborted("cancelled");
+    return Status::OK();
+  };
+  return RunSpoolPipeline(produce, consume);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Connector>> MakeMySqlConnector(const SourceConfig& source) {
+  const ConfigNode& s = source.settings;
+  STRATA_RETURN_IF_ERROR(
+      s.CheckKnownKeys({"host", "port", "user", "password", "password_file", "database", "socket",
+                        "connect_timeout", "batch_rows", "batch_bytes",
+                        // the framework's keys (source_config.cc)
+                        "connector", "streams", "on_schema_change", "max_bad_rows"}));
+  ConnectSettings settings;
+  STRATA_ASSIGN_OR_RETURN(settings.host, s.GetOr<std::string>("host", "127.0.0.1"));
+  STRATA_ASSIGN_OR_RETURN(int64_t port, s.GetOr<int64_t>("port", 3306));
+  if (port < 1 || port > 65535) return s.Error("`port` must be 1-65535");
+  settings.port = static_cast<unsigned>(port);
+  STRATA_ASSIGN_OR_RETURN(settings.user, s.GetOr<std::string>("user", ""));
+  STRATA_ASSIGN_OR_RETURN(settings.database, s.GetOr<std::string>("database", ""));
+  STRATA_ASSIGN_OR_RETURN(settings.socket, s.GetOr<std::string>("socket", ""));
+  STRATA_ASSIGN_OR_RETURN(int64_t timeout, s.GetOr<int64_t>("connect_timeout", 10));
+  settings.connect_timeout = static_cast<unsigned>(timeout);
+  STRATA_ASSIGN_OR_RETURN(settings.password, ReadSecret(s, "password", source.project_root));
+  if (settings.user.empty() || settings.database.empty()) {
+    return Status::InvalidArgument("source '" + source.name +
+                                   "' (mysql): give `user` and `database`");
+  }
+  return std::unique_ptr<Connector>(new MySqlConnector(source, std::move(settings)));
+}
+
+void RegisterMySqlConnector() {
+  RegisterConnector("mysql", &MakeMySqlConnector);
+  RegisterConnector("mariadb", &MakeMySqlConnector);
+}
+
+}  // namespace strata::ingest
