@@ -459,11 +459,14 @@ void RegisterFilters(EnvironmentData* env) {
     return Value::MakeList(std::move(out));
   };
   FilterFunction escape = [](const Value& v, CallArgs&) -> Result<Value> {
-    return Value::String(HtmlEscape(v.Str()));
+    if (v.is_safe_string()) return v;
+    return Value::SafeString(HtmlEscape(v.Str()));
   };
   f["escape"] = escape;
   f["e"] = escape;
-  f["forceescape"] = escape;
+  f["forceescape"] = [](const Value& v, CallArgs&) -> Result<Value> {
+    return Value::SafeString(HtmlEscape(v.Str()));
+  };
   f["first"] = [](const Value& v, CallArgs&) -> Result<Value> {
     STRATA_ASSIGN_OR_RETURN(List items, IterateValue(v));
     if (items.empty()) return Value::Undefined("", "No first item, sequence was empty.");
@@ -646,7 +649,7 @@ void RegisterFilters(EnvironmentData* env) {
     STRATA_ASSIGN_OR_RETURN(int64_t precision, IntArg(a, 0, "precision", 0));
     return RoundValue(v, precision, StrArg(a, 1, "method", "common"));
   };
-  f["safe"] = [](const Value& v, CallArgs&) -> Result<Value> { return Value::String(v.Str()); };
+  f["safe"] = [](const Value& v, CallArgs&) -> Result<Value> { return Value::SafeString(v.Str()); };
   f["slice"] = [](const Value& v, CallArgs& a) -> Result<Value> {
     STRATA_ASSIGN_OR_RETURN(int64_t slices, IntArg(a, 0, "slices", 1));
     if (slices <= 0) return Status::InvalidArgument("slices must be positive");
@@ -726,7 +729,7 @@ void RegisterFilters(EnvironmentData* env) {
           out += c;
       }
     }
-    return Value::String(std::move(out));
+    return Value::SafeString(std::move(out));
   };
   f["trim"] = [](const Value& v, CallArgs& a) -> Result<Value> {
     CallArgs inner;

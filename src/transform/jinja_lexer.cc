@@ -211,10 +211,10 @@ class Lexer {
           ++end;
         }
         if (end >= src_.size()) return Error("unexpected end of string");
-        tokens_.push_back(
-            {TokenType::kString,
-             UnescapeStringLiteral(std::string_view(src_).substr(pos_ + 1, end - pos_ - 1)), line,
-             col});
+        Result<std::string> value =
+            UnescapeStringLiteral(std::string_view(src_).substr(pos_ + 1, end - pos_ - 1));
+        if (!value.ok()) return Error(value.status().message());
+        tokens_.push_back({TokenType::kString, std::move(value).value(), line, col});
         Advance(end + 1);
         continue;
       }
@@ -285,6 +285,10 @@ class Lexer {
         is_float = true;
       }
     }
+    if (!is_float && text.size() > 1 && text[0] == '0' &&
+        text.find_first_not_of('0') != std::string::npos) {
+      return Error("leading zeros in decimal integer literals are not permitted");
+    }
     tokens_.push_back({is_float ? TokenType::kFloat : TokenType::kInt, text, line, col});
     Advance(p);
     return Status::OK();
@@ -304,7 +308,7 @@ class Lexer {
 
 }  // namespace
 
-std::string UnescapeStringLiteral(std::string_view body) {
+Result<std::string> UnescapeStringLiteral(std::string_view body) {
   std::string out;
   out.reserve(body.size());
   for (size_t i = 0; i < body.size(); ++i) {
@@ -359,14 +363,16 @@ std::string UnescapeStringLiteral(std::string_view body) {
       case '\n':
         break;  // line continuation
       case 'x':
-        if (!hex(2)) out += "\\x";
+        if (!hex(2)) return Status::InvalidArgument("truncated \\xXX escape");
         break;
       case 'u':
-        if (!hex(4)) out += "\\u";
+        if (!hex(4)) return Status::InvalidArgument("truncated \\uXXXX escape");
         break;
       case 'U':
-        if (!hex(8)) out += "\\U";
+        if (!hex(8)) return Status::InvalidArgument("truncated \\UXXXXXXXX escape");
         break;
+      case 'N':
+        return Status::NotSupported("\\N{...} escapes are not supported");
       default:
         if (e >= '0' && e <= '7') {
           uint32_t cp = static_cast<uint32_t>(e - '0');

@@ -43,7 +43,8 @@ Result<std::vector<Token>> Tokenize(std::string_view source, std::string_view te
                                     const LexerOptions& options);
 
 // Jinja2's string literal decoding (Python's unicode-escape: \n, \t, \xNN,
-// \uNNNN; unknown escapes are kept with their backslash).
-std::string UnescapeStringLiteral(std::string_view body);
+// \uNNNN; unknown escapes are kept with their backslash). Errors for
+// truncated \x/\u/\U escapes, as Python does, and for \N{...}.
+Result<std::string> UnescapeStringLiteral(std::string_view body);
 
 }  // namespace strata::transform

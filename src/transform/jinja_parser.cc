@@ -673,9 +673,13 @@ class Parser {
     return Error("unexpected " + Describe(t));
   }
 
+  // Accessors take the position of the expression they apply to, so that
+  // "'foo' is undefined" points at foo in foo.bar.
   Result<ExprPtr> ParsePostfix(ExprPtr node) {
     while (true) {
-      const Token t = Cur();
+      Token t = Cur();
+      t.line = node->line;
+      t.column = node->column;
       if (IsOp(".")) {
         Next();
         if (Cur().type == TokenType::kName) {

@@ -79,6 +79,14 @@ class Value {
     v.hint_ = "_GroupTuple";
     return v;
   }
+  // A string marked safe (Jinja2's Markup, from escape/safe/tojson):
+  // escaping it again leaves it as it is.
+  static Value SafeString(std::string s) {
+    Value v = String(std::move(s));
+    v.hint_ = "Markup";
+    return v;
+  }
+  bool is_safe_string() const { return kind_ == Kind::kString && hint_ == "Markup"; }
   bool is_group_tuple() const { return kind_ == Kind::kTuple && hint_ == "_GroupTuple"; }
   static Value FromList(ListPtr list) {
     Value v(Kind::kList);
