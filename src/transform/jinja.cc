@@ -40,8 +40,9 @@ Result<std::shared_ptr<const Template>> Environment::Compile(std::string_view so
   STRATA_ASSIGN_OR_RETURN(std::vector<Token> tokens, Tokenize(source, name, lexer_options));
   auto program = std::make_shared<TemplateProgram>();
   program->name = std::move(name);
-  STRATA_ASSIGN_OR_RETURN(program->nodes,
-                          Parse(tokens, program->name, data_->options.max_parse_depth));
+  STRATA_ASSIGN_OR_RETURN(
+      program->nodes,
+      Parse(tokens, program->name, data_->options.max_parse_depth, data_->options.dbt_blocks));
   return std::make_shared<const Template>(this, std::move(program));
 }
 
@@ -52,28 +53,34 @@ Template::~Template() = default;
 const std::string& Template::name() const { return program_->name; }
 
 namespace {
-Result<FramePtr> RootFrame(const Value& context) {
-  auto root = std::make_shared<Frame>(nullptr);
+// The context's values live in their own frame; the template's top level
+// (its sets and macros) in a child of it. Macros of other templates fall
+// back to the context frame of the render that calls them, as dbt gives
+// every macro the calling node's context (this, model, config, ...).
+Result<FramePtr> ContextFrame(const Value& context) {
+  auto frame = std::make_shared<Frame>(nullptr);
   if (context.is_dict()) {
-    for (const auto& [k, v] : context.as_dict()->items()) root->vars[k.Str()] = v;
+    for (const auto& [k, v] : context.as_dict()->items()) frame->vars[k.Str()] = v;
   } else if (!context.is_undefined() && !context.is_none()) {
     return Status::InvalidArgument("the render context must be a dict");
   }
-  return root;
+  return frame;
 }
 }  // namespace
 
 Result<std::string> Template::Render(const Value& context) const {
-  STRATA_ASSIGN_OR_RETURN(FramePtr root, RootFrame(context));
-  Renderer renderer(env_->data());
+  STRATA_ASSIGN_OR_RETURN(FramePtr context_frame, ContextFrame(context));
+  auto root = std::make_shared<Frame>(context_frame);
+  Renderer renderer(env_->data(), context_frame);
   std::string out;
   STRATA_RETURN_IF_ERROR(renderer.RenderProgram(program_, root, &out));
   return out;
 }
 
 Result<std::vector<std::pair<std::string, Value>>> Template::Macros(const Value& context) const {
-  STRATA_ASSIGN_OR_RETURN(FramePtr root, RootFrame(context));
-  Renderer renderer(env_->data());
+  STRATA_ASSIGN_OR_RETURN(FramePtr context_frame, ContextFrame(context));
+  auto root = std::make_shared<Frame>(context_frame);
+  Renderer renderer(env_->data(), context_frame);
   std::string ignored;
   STRATA_RETURN_IF_ERROR(renderer.RenderProgram(program_, root, &ignored));
   std::vector<std::pair<std::string, Value>> macros;

@@ -33,8 +33,12 @@
 namespace strata::transform {
 
 struct JinjaOptions {
-  bool trim_blocks = false;              // drop the first newline after a block tag (dbt: off)
-  bool keep_trailing_newline = false;    // dbt: off, so one trailing "\n" of the source is dropped
+  bool trim_blocks = false;            // drop the first newline after a block tag (dbt: off)
+  bool keep_trailing_newline = false;  // dbt: off, so one trailing "\n" of the source is dropped
+  // dbt's block tags, each defining a macro: {% test name(args) %} (test_name),
+  // {% docs name %} (docs_name), {% materialization name, adapter='x' %}
+  // (materialization_name_x; `default` for the default adapter).
+  bool dbt_blocks = true;
   int max_parse_depth = 200;             // nesting of blocks and expressions
   int max_call_depth = 100;              // nested macro calls and recursive loops
   int64_t max_steps = 50'000'000;        // statements, loop iterations and calls per render

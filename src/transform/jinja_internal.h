@@ -45,7 +45,9 @@ using FramePtr = std::shared_ptr<Frame>;
 // locations, and the control-flow signals (break, continue, return()).
 class Renderer {
  public:
-  explicit Renderer(const EnvironmentData& env);
+  // `context` holds the render's context values: names not found in a
+  // macro's own scopes are looked up there before the globals.
+  Renderer(const EnvironmentData& env, FramePtr context);
 
   // Renders `program` into `out` with `root` as the top-level frame.
   Status RenderProgram(const std::shared_ptr<const TemplateProgram>& program, const FramePtr& root,
@@ -98,6 +100,7 @@ class Renderer {
   Status Locate(Status s, int line, int column);
 
   const EnvironmentData& env_;
+  FramePtr context_;
   std::vector<std::shared_ptr<const TemplateProgram>> programs_;  // innermost last
   int call_depth_ = 0;
   int64_t steps_ = 0;

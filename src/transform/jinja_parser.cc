@@ -11,8 +11,8 @@ using ExprPtr = std::unique_ptr<Expr>;
 
 class Parser {
  public:
-  Parser(const std::vector<Token>& tokens, std::string_view name, int max_depth)
-      : tokens_(tokens), name_(name), max_depth_(max_depth) {}
+  Parser(const std::vector<Token>& tokens, std::string_view name, int max_depth, bool dbt_blocks)
+      : tokens_(tokens), name_(name), max_depth_(max_depth), dbt_blocks_(dbt_blocks) {}
 
   Result<NodeList> ParseTemplate() {
     NodeList nodes;
@@ -203,6 +203,8 @@ class Parser {
       std::string end;
       STRATA_RETURN_IF_ERROR(ParseBody({"endwith"}, &node->body, &end));
       STRATA_RETURN_IF_ERROR(ExpectBlockEnd());
+    } else if (dbt_blocks_ && (n == "test" || n == "docs" || n == "materialization")) {
+      STRATA_RETURN_IF_ERROR(ParseDbtBlock(n, node.get()));
     } else if (n == "break" || n == "continue") {
       if (loop_depth_ == 0) return ErrorAt(tag, "'" + n + "' outside of a loop");
       node->kind = n == "break" ? Node::Kind::kBreak : Node::Kind::kContinue;
@@ -360,6 +362,49 @@ class Parser {
     STRATA_RETURN_IF_ERROR(ParseSignature(node->macro.get()));
     STRATA_RETURN_IF_ERROR(ExpectBlockEnd());
     return ParseMacroBody(node->macro.get(), "endmacro");
+  }
+
+  // dbt's block extensions, each a macro under a derived name:
+  //   {% test name(args) %} -> test_name
+  //   {% docs name %} -> docs_name (no arguments)
+  //   {% materialization name, default %} or
+  //   {% materialization name, adapter='duckdb'[, supported_languages=[...]] %} ->
+  //   materialization_name_adapter
+  Status ParseDbtBlock(const std::string& tag, Node* node) {
+    node->kind = Node::Kind::kMacro;
+    node->macro = std::make_shared<MacroDef>();
+    STRATA_ASSIGN_OR_RETURN(std::string name, ExpectName());
+    if (tag == "test") {
+      node->macro->name = "test_" + name;
+      STRATA_RETURN_IF_ERROR(ParseSignature(node->macro.get()));
+    } else if (tag == "docs") {
+      node->macro->name = "docs_" + name;
+    } else {
+      std::string adapter;
+      while (SkipOp(",")) {
+        if (SkipName("default")) {
+          adapter = "default";
+          continue;
+        }
+        STRATA_ASSIGN_OR_RETURN(std::string key, ExpectName());
+        STRATA_RETURN_IF_ERROR(ExpectOp("="));
+        const Token value = Cur();
+        STRATA_ASSIGN_OR_RETURN(auto value_expr, ParseExpression(true));
+        if (key == "adapter") {
+          if (value_expr->kind != Expr::Kind::kLiteral || !value_expr->literal.is_string()) {
+            return ErrorAt(value, "materialization adapter must be a string literal");
+          }
+          adapter = value_expr->literal.as_string();
+        } else if (key != "supported_languages") {
+          return ErrorAt(value, "unexpected materialization argument '" + key + "'");
+        }
+      }
+      if (adapter.empty())
+        return Error("materialization needs an adapter ('default' or adapter='name')");
+      node->macro->name = "materialization_" + name + "_" + adapter;
+    }
+    STRATA_RETURN_IF_ERROR(ExpectBlockEnd());
+    return ParseMacroBody(node->macro.get(), "end" + tag);
   }
 
   Status ParseCallBlock(Node* node) {
@@ -856,6 +901,7 @@ class Parser {
   const std::vector<Token>& tokens_;
   std::string_view name_;
   int max_depth_;
+  bool dbt_blocks_;
   size_t pos_ = 0;
   int depth_ = 0;
   int loop_depth_ = 0;
@@ -865,8 +911,8 @@ class Parser {
 }  // namespace
 
 Result<NodeList> Parse(const std::vector<Token>& tokens, std::string_view template_name,
-                       int max_depth) {
-  Parser parser(tokens, template_name, max_depth);
+                       int max_depth, bool dbt_blocks) {
+  Parser parser(tokens, template_name, max_depth, dbt_blocks);
   return parser.ParseTemplate();
 }
 

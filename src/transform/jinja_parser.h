@@ -13,8 +13,9 @@ namespace strata::transform {
 
 // Parses `tokens` (from Tokenize). On a syntax error returns InvalidArgument
 // "<name>:<line>:<col>: <what>". Nesting deeper than `max_depth` is an error,
-// so hostile input cannot exhaust the stack.
+// so hostile input cannot exhaust the stack. `dbt_blocks` enables dbt's
+// {% test %}, {% docs %} and {% materialization %} tags.
 Result<NodeList> Parse(const std::vector<Token>& tokens, std::string_view template_name,
-                       int max_depth);
+                       int max_depth, bool dbt_blocks);
 
 }  // namespace strata::transform

@@ -145,7 +145,8 @@ class LoopObject : public Object, public std::enable_shared_from_this<LoopObject
   Value last_changed_;
 };
 
-Renderer::Renderer(const EnvironmentData& env) : env_(env) {}
+Renderer::Renderer(const EnvironmentData& env, FramePtr context)
+    : env_(env), context_(std::move(context)) {}
 
 Status Renderer::RenderProgram(const std::shared_ptr<const TemplateProgram>& program_ptr,
                                const FramePtr& root, std::string* out) {
@@ -673,6 +674,9 @@ Result<Value> Renderer::EvalInner(const Expr& e, const FramePtr& frame) {
       return e.literal;
     case Expr::Kind::kName: {
       if (const Value* v = frame->Lookup(e.name)) return *v;
+      if (context_) {
+        if (const Value* v = context_->Lookup(e.name)) return *v;
+      }
       auto it = env_.globals.find(e.name);
       if (it != env_.globals.end()) return it->second;
       return Value::Undefined(e.name);

@@ -269,5 +269,52 @@ TEST_F(JinjaTest, RegexModule) {
   EXPECT_FALSE(RenderError("{{ modules.re.match('(', 'x') }}").ok());
 }
 
+TEST_F(JinjaTest, MacrosOfOtherTemplatesSeeTheCallingRendersContext) {
+  auto lib = env_->Compile("{% macro this_table() %}{{ schema }}.{{ this_name }}{% endmacro %}",
+                           "macros/this.sql");
+  ASSERT_TRUE(lib.ok());
+  auto macros = (*lib)->Macros(Ctx(R"({"schema": "from_macro_file"})"));
+  ASSERT_TRUE(macros.ok());
+  for (auto& [name, macro] : *macros) env_->AddGlobal(name, macro);
+  // The macro file's own context wins for names it defines; the rest come
+  // from the model being rendered, as dbt gives macros the node's context.
+  EXPECT_EQ(Render("{{ this_table() }}", Ctx(R"({"this_name": "orders", "schema": "ignored"})")),
+            "from_macro_file.orders");
+  EXPECT_EQ(Render("{{ this_table() }}", Ctx(R"({"this_name": "users"})")),
+            "from_macro_file.users");
+}
+
+TEST_F(JinjaTest, DbtBlockTagsDefineMacros) {
+  auto lib = env_->Compile(
+      "{% test not_null(model, column_name) %}select * from {{ model }} where {{ column_name }} is "
+      "null"
+      "{% endtest %}"
+      "{% docs orders %}One row per order.{% enddocs %}"
+      "{% materialization view, default %}create view {{ this }}{% endmaterialization %}"
+      "{% materialization table, adapter='duckdb', supported_languages=['sql'] %}t{% "
+      "endmaterialization %}",
+      "macros/blocks.sql");
+  ASSERT_TRUE(lib.ok()) << lib.status().ToString();
+  auto macros = (*lib)->Macros(Value::MakeDict());
+  ASSERT_TRUE(macros.ok());
+  std::vector<std::string> names;
+  for (auto& [name, macro] : *macros) {
+    names.push_back(name);
+    env_->AddGlobal(name, macro);
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{"test_not_null", "docs_orders",
+                                             "materialization_view_default",
+                                             "materialization_table_duckdb"}));
+  EXPECT_EQ(
+      Render(
+          "{{ test_not_null('t', 'id') }}|{{ docs_orders() }}|{{ materialization_view_default() }}",
+          Ctx(R"({"this": "v"})")),
+      "select * from t where id is null|One row per order.|create view v");
+  EXPECT_FALSE(env_->Compile("{% materialization m %}x{% endmaterialization %}", "t").ok());
+  JinjaOptions plain;
+  plain.dbt_blocks = false;
+  EXPECT_FALSE(Environment::Create(plain)->Compile("{% docs d %}x{% enddocs %}", "t").ok());
+}
+
 }  // namespace
 }  // namespace strata::transform
