@@ -1,6 +1,7 @@
 #include "lake/checkpoint_reader.h"
 
 #include <algorithm>
+#include <atomic>
 #include <map>
 #include <set>
 #include <utility>
@@ -126,6 +127,8 @@ Result<std::vector<Action>> ReadParquetActionsAsJson(const std::vector<std::stri
 
 // ---- typed read ----
 
+std::atomic<int64_t> g_typed_fallbacks{0};
+
 // Where each add field landed in the typed query's select list (-1: the
 // file lacks the field).
 struct AddColumns {
@@ -214,8 +217,10 @@ Result<std::vector<Action>> ReadParquetActionsTyped(const std::vector<std::strin
       if (add_it->second.count(f.name) == 0) continue;
       std::string field = "\"add\"." + engine::QuoteIdentifier(f.name);
       add_cols.*f.slot = static_cast<int>(select.size());
+      // The CASE keeps to_json off the (usual) rows where the field is NULL.
       select.push_back(f.cast ? "CAST(" + field + " AS " + f.cast + ")"
-                              : "CAST(to_json(" + field + ") AS VARCHAR)");
+                              : "CASE WHEN " + field + " IS NOT NULL THEN CAST(to_json(" + field +
+                                    ") AS VARCHAR) END");
     }
     where.push_back("(\"add\" IS NOT NULL AND \"add\".\"path\" IS NOT NULL)");
   }
@@ -271,6 +276,7 @@ Result<std::vector<Action>> ReadParquetActions(const std::vector<std::string>& p
     // A file whose add fields do not cast to the expected types (an odd
     // writer) still reads through the JSON path, which is more forgiving.
     if (typed.ok() || typed.status().code() == StatusCode::kCorruption) return typed;
+    g_typed_fallbacks.fetch_add(1, std::memory_order_relaxed);
   }
   return ReadParquetActionsAsJson(paths, columns, conn, adds_only);
 }
@@ -285,6 +291,8 @@ Result<std::string> SidecarPath(const std::string& log_dir, const Sidecar& sidec
 }
 
 }  // namespace
+
+int64_t TypedCheckpointFallbacks() { return g_typed_fallbacks.load(std::memory_order_relaxed); }
 
 Result<std::vector<std::vector<std::optional<std::string>>>> QueryStrings(engine::Connection& conn,
                                                                           std::string_view sql) {

@@ -32,6 +32,10 @@ Result<std::vector<Action>> ReadCheckpoint(const CheckpointFiles& checkpoint,
                                            engine::Connection* conn,
                                            CheckpointReadMode mode = CheckpointReadMode::kTyped);
 
+// How many Parquet reads in this process fell back from kTyped to kJson (the
+// tests check that the typed path really ran). Thread-safe.
+int64_t TypedCheckpointFallbacks();
+
 // Runs `sql` and returns every cell as text (nullopt for NULL). Every column
 // of `sql` must be VARCHAR. For small metadata queries.
 Result<std::vector<std::vector<std::optional<std::string>>>> QueryStrings(engine::Connection& conn,

@@ -522,6 +522,7 @@ TEST_F(Corpus, CheckpointsAgreeWithJsonReplay) {
 // the typed read gives exactly the actions the JSON round trip gives.
 TEST_F(Corpus, TypedCheckpointReadEqualsJsonRead) {
   int compared = 0, adds = 0;
+  const int64_t fallbacks_before = TypedCheckpointFallbacks();
   for (const auto& entry : fs::recursive_directory_iterator(CorpusDir())) {
     if (!entry.is_directory() || entry.path().filename() != "_delta_log") continue;
     auto listing = ListLog(*FileSystem::Default(), entry.path().string());
@@ -550,8 +551,12 @@ TEST_F(Corpus, TypedCheckpointReadEqualsJsonRead) {
       }
     }
   }
-  std::printf("typed checkpoint read agreed with the JSON read on %d checkpoints (%d adds)\n",
-              compared, adds);
+  const int64_t fallbacks = TypedCheckpointFallbacks() - fallbacks_before;
+  std::printf(
+      "typed checkpoint read agreed with the JSON read on %d checkpoints (%d adds), %lld fell "
+      "back to JSON\n",
+      compared, adds, static_cast<long long>(fallbacks));
+  EXPECT_EQ(fallbacks, 0) << "the typed read must handle every corpus checkpoint itself";
   EXPECT_GE(compared, 30);
 }
 

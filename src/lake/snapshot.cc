@@ -83,15 +83,19 @@ struct ReplayState {
   }
 
   // The surviving file actions (removals included, as nullopt) in key order.
+  // Sorts the map's node handles (a pointer each), not the entries: an
+  // AddFile is large, and moving each through the sort's swaps cost more
+  // than the comparisons.
   std::vector<std::pair<FileKey, std::optional<AddFile>>> SortedFiles() {
+    using Node = decltype(files)::node_type;
+    std::vector<Node> nodes;
+    nodes.reserve(files.size());
+    while (!files.empty()) nodes.push_back(files.extract(files.begin()));
+    std::sort(nodes.begin(), nodes.end(),
+              [](const Node& a, const Node& b) { return a.key() < b.key(); });
     std::vector<std::pair<FileKey, std::optional<AddFile>>> out;
-    out.reserve(files.size());
-    for (auto it = files.begin(); it != files.end();) {
-      auto node = files.extract(it++);
-      out.emplace_back(std::move(node.key()), std::move(node.mapped()));
-    }
-    std::sort(out.begin(), out.end(),
-              [](const auto& a, const auto& b) { return a.first < b.first; });
+    out.reserve(nodes.size());
+    for (Node& node : nodes) out.emplace_back(std::move(node.key()), std::move(node.mapped()));
     return out;
   }
 };
