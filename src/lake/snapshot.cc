@@ -83,19 +83,26 @@ struct ReplayState {
   }
 
   // The surviving file actions (removals included, as nullopt) in key order.
-  // Sorts the map's node handles (a pointer each), not the entries: an
-  // AddFile is large, and moving each through the sort's swaps cost more
-  // than the comparisons.
+  // Sorts small (path view, entry) records, not the entries: an AddFile is
+  // large, and moving each through the sort's swaps cost more than the
+  // comparisons; the view spares a pointer chase per comparison.
   std::vector<std::pair<FileKey, std::optional<AddFile>>> SortedFiles() {
-    using Node = decltype(files)::node_type;
-    std::vector<Node> nodes;
-    nodes.reserve(files.size());
-    while (!files.empty()) nodes.push_back(files.extract(files.begin()));
-    std::sort(nodes.begin(), nodes.end(),
-              [](const Node& a, const Node& b) { return a.key() < b.key(); });
+    using Entry = std::pair<const FileKey, std::optional<AddFile>>;
+    struct Ref {
+      std::string_view path;
+      Entry* entry;
+    };
+    std::vector<Ref> order;
+    order.reserve(files.size());
+    for (Entry& entry : files) order.push_back(Ref{entry.first.first, &entry});
+    std::sort(order.begin(), order.end(), [](const Ref& a, const Ref& b) {
+      if (a.path != b.path) return a.path < b.path;
+      return a.entry->first.second < b.entry->first.second;  // same path, other DV
+    });
     std::vector<std::pair<FileKey, std::optional<AddFile>>> out;
-    out.reserve(nodes.size());
-    for (Node& node : nodes) out.emplace_back(std::move(node.key()), std::move(node.mapped()));
+    out.reserve(order.size());
+    for (const Ref& ref : order) out.emplace_back(ref.entry->first, std::move(ref.entry->second));
+    files.clear();
     return out;
   }
 };
