@@ -245,6 +245,28 @@ Result<std::vector<FileInfo>> InMemoryFileSystem::ListDirectory(const std::strin
   return out;
 }
 
+Result<std::vector<DirectoryEntry>> InMemoryFileSystem::ListDirectoryNames(
+    const std::string& dir, std::string_view start_at) {
+  constexpr std::string_view kOp = "cannot list directory";
+  std::string d = Normalize(dir);
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!IsRoot(d)) {
+    const Node* node = FindLocked(d);
+    if (node == nullptr) return Status::NotFound(Msg(kOp, dir, kNoEntry));
+    if (!node->is_directory) return Status::IOError(Msg(kOp, dir, kNotDir));
+  }
+  std::string prefix = ChildPrefix(d);
+  std::vector<DirectoryEntry> out;
+  for (auto it = nodes_.lower_bound(prefix + std::string(start_at)); it != nodes_.end(); ++it) {
+    const std::string& key = it->first;
+    if (key.compare(0, prefix.size(), prefix) != 0) break;
+    std::string_view name = std::string_view(key).substr(prefix.size());
+    if (name.empty() || name.find('/') != std::string_view::npos) continue;
+    out.push_back(DirectoryEntry{std::string(name), it->second.is_directory});
+  }
+  return out;
+}
+
 Status InMemoryFileSystem::CreateDirectories(const std::string& dir) {
   std::string d = Normalize(dir);
   if (IsRoot(d)) return Status::OK();

@@ -22,6 +22,8 @@ std::string_view FsOpName(FsOp op) {
       return "Exists";
     case FsOp::kListDirectory:
       return "ListDirectory";
+    case FsOp::kListDirectoryNames:
+      return "ListDirectoryNames";
     case FsOp::kCreateDirectories:
       return "CreateDirectories";
     case FsOp::kDeleteFile:
@@ -329,6 +331,12 @@ Result<bool> FaultInjectionFileSystem::Exists(const std::string& path) {
 
 Result<std::vector<FileInfo>> FaultInjectionFileSystem::ListDirectory(const std::string& dir) {
   return Run(FsOp::kListDirectory, dir, [&] { return base_->ListDirectory(dir); });
+}
+
+Result<std::vector<DirectoryEntry>> FaultInjectionFileSystem::ListDirectoryNames(
+    const std::string& dir, std::string_view start_at) {
+  return Run(FsOp::kListDirectoryNames, dir,
+             [&] { return base_->ListDirectoryNames(dir, start_at); });
 }
 
 Status FaultInjectionFileSystem::CreateDirectories(const std::string& dir) {

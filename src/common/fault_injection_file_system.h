@@ -78,6 +78,7 @@ enum class FsOp {
   kStat,
   kExists,
   kListDirectory,
+  kListDirectoryNames,
   kCreateDirectories,
   kDeleteFile,
   kDeleteRecursively,
@@ -146,6 +147,8 @@ class FaultInjectionFileSystem : public FileSystem {
   Result<FileInfo> Stat(const std::string& path) override;
   Result<bool> Exists(const std::string& path) override;
   Result<std::vector<FileInfo>> ListDirectory(const std::string& dir) override;
+  Result<std::vector<DirectoryEntry>> ListDirectoryNames(const std::string& dir,
+                                                         std::string_view start_at) override;
   Status CreateDirectories(const std::string& dir) override;
   Status DeleteFile(const std::string& path) override;
   Status DeleteRecursively(const std::string& dir) override;

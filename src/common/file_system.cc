@@ -254,6 +254,42 @@ class PosixFileSystem : public FileSystem {
     return out;
   }
 
+  // readdir's d_type tells directories apart on every common local file
+  // system, so no entry is stat()ed unless it reports DT_UNKNOWN.
+  Result<std::vector<DirectoryEntry>> ListDirectoryNames(const std::string& dir,
+                                                         std::string_view start_at) override {
+    DIR* d = ::opendir(dir.c_str());
+    if (d == nullptr) return PosixError("cannot list directory", dir, errno);
+    std::vector<DirectoryEntry> out;
+    Status status;
+    errno = 0;
+    while (struct dirent* e = ::readdir(d)) {
+      std::string_view name = e->d_name;
+      if (name == "." || name == ".." || name < start_at) continue;
+      DirectoryEntry entry{std::string(name), e->d_type == DT_DIR};
+      if (e->d_type == DT_UNKNOWN || e->d_type == DT_LNK) {
+        // Follow symlinks as ListDirectory (stat) does.
+        std::string child = JoinPath(dir, name);
+        struct stat st;
+        if (::stat(child.c_str(), &st) != 0) {
+          if (errno == ENOENT) continue;  // deleted since readdir
+          status = PosixError("cannot stat", child, errno);
+          break;
+        }
+        entry.is_directory = S_ISDIR(st.st_mode);
+      }
+      out.push_back(std::move(entry));
+      errno = 0;
+    }
+    int err = errno;
+    ::closedir(d);
+    STRATA_RETURN_IF_ERROR(status);
+    if (err != 0) return PosixError("cannot list directory", dir, err);
+    std::sort(out.begin(), out.end(),
+              [](const DirectoryEntry& a, const DirectoryEntry& b) { return a.name < b.name; });
+    return out;
+  }
+
   Status CreateDirectories(const std::string& dir) override {
     if (dir.empty()) return Status::OK();
     // Create each prefix ending before a '/', then the whole path.
@@ -344,6 +380,19 @@ Result<std::string> FileSystem::ReadFile(const std::string& path) {
     STRATA_ASSIGN_OR_RETURN(size_t got, file->ReadAt(out.size(), sizeof(chunk), chunk));
     if (got == 0) break;
     out.append(chunk, got);
+  }
+  return out;
+}
+
+Result<std::vector<DirectoryEntry>> FileSystem::ListDirectoryNames(const std::string& dir,
+                                                                   std::string_view start_at) {
+  STRATA_ASSIGN_OR_RETURN(std::vector<FileInfo> infos, ListDirectory(dir));
+  std::vector<DirectoryEntry> out;
+  out.reserve(infos.size());
+  for (FileInfo& info : infos) {
+    std::string_view name = BaseName(info.path);
+    if (name < start_at) continue;
+    out.push_back(DirectoryEntry{std::string(name), info.is_directory});
   }
   return out;
 }

@@ -18,9 +18,15 @@
 namespace strata {
 
 struct FileInfo {
-  std::string path;            // as passed in, or joined with the listed dir
-  uint64_t size = 0;           // bytes; 0 for directories
-  int64_t mtime_micros = 0;    // last modification, microseconds since epoch
+  std::string path;          // as passed in, or joined with the listed dir
+  uint64_t size = 0;         // bytes; 0 for directories
+  int64_t mtime_micros = 0;  // last modification, microseconds since epoch
+  bool is_directory = false;
+};
+
+// One child of a directory as a names-only listing reports it.
+struct DirectoryEntry {
+  std::string name;  // the child's name alone, not joined with the directory
   bool is_directory = false;
 };
 
@@ -77,6 +83,15 @@ class FileSystem {
   // Lists the direct children of `dir`, sorted by name. NotFound when `dir`
   // does not exist.
   virtual Result<std::vector<FileInfo>> ListDirectory(const std::string& dir) = 0;
+
+  // Lists the names of the direct children of `dir` that sort at or after
+  // `start_at` (all of them when empty), sorted by name, without their sizes
+  // and mtimes: much cheaper than ListDirectory where those cost a stat per
+  // entry (the Delta log lists thousands of commits this way; `start_at`
+  // is S3's StartAfter, Delta's listFrom). NotFound when `dir` does not exist.
+  // The default filters ListDirectory; implementations override it.
+  virtual Result<std::vector<DirectoryEntry>> ListDirectoryNames(const std::string& dir,
+                                                                 std::string_view start_at);
 
   // Creates `dir` and its missing parents; OK when it exists already.
   virtual Status CreateDirectories(const std::string& dir) = 0;

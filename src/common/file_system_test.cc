@@ -310,6 +310,55 @@ TEST_P(FileSystemTest, ListDirectoryIsSortedAndShallow) {
   EXPECT_FALSE(fs_->ListDirectory(P("t/a")).ok()) << "a file is not a directory";
 }
 
+TEST_P(FileSystemTest, ListDirectoryNamesAgreesWithListDirectory) {
+  ASSERT_TRUE(fs_->CreateDirectories(P("t/sub/deeper")).ok());
+  Write(P("t/b.parquet"), "bb");
+  Write(P("t/a.parquet"), "a");
+  Write(P("t/a"), "");
+  Write(P("t/c"), "");
+  Write(P("t/sub/inner"), "not listed");
+  auto full = fs_->ListDirectory(P("t"));
+  ASSERT_TRUE(full.ok()) << full.status().ToString();
+  auto names = fs_->ListDirectoryNames(P("t"), "");
+  ASSERT_TRUE(names.ok()) << names.status().ToString();
+  ASSERT_EQ(names->size(), full->size());
+  for (size_t i = 0; i < full->size(); ++i) {
+    EXPECT_EQ((*names)[i].name, BaseName((*full)[i].path));
+    EXPECT_EQ((*names)[i].is_directory, (*full)[i].is_directory) << (*names)[i].name;
+  }
+  // The expected order is written out by hand: plain byte order.
+  std::vector<std::string> got;
+  for (const DirectoryEntry& e : *names) got.push_back(e.name);
+  EXPECT_EQ(got, (std::vector<std::string>{"a", "a.parquet", "b.parquet", "c", "sub"}));
+  EXPECT_TRUE((*names)[4].is_directory);
+}
+
+TEST_P(FileSystemTest, ListDirectoryNamesStartsAt) {
+  ASSERT_TRUE(fs_->CreateDirectories(P("log/_sidecars")).ok());
+  for (const char* name : {"00000000000000000009.json", "00000000000000000010.json",
+                           "00000000000000000010.checkpoint.parquet", "00000000000000000011.json",
+                           "_last_checkpoint"}) {
+    Write(P(std::string("log/") + name), "x");
+  }
+  auto from10 = fs_->ListDirectoryNames(P("log"), "00000000000000000010");
+  ASSERT_TRUE(from10.ok()) << from10.status().ToString();
+  std::vector<std::string> got;
+  for (const DirectoryEntry& e : *from10) got.push_back(e.name);
+  EXPECT_EQ(got, (std::vector<std::string>{"00000000000000000010.checkpoint.parquet",
+                                           "00000000000000000010.json", "00000000000000000011.json",
+                                           "_last_checkpoint", "_sidecars"}));
+  EXPECT_TRUE(from10->back().is_directory);
+  // A start past every name lists nothing; a start equal to a name keeps it.
+  EXPECT_TRUE(fs_->ListDirectoryNames(P("log"), "zzz")->empty());
+  auto exact = fs_->ListDirectoryNames(P("log"), "_sidecars");
+  ASSERT_TRUE(exact.ok());
+  ASSERT_EQ(exact->size(), 1u);
+  EXPECT_EQ(exact->front().name, "_sidecars");
+  EXPECT_TRUE(fs_->ListDirectoryNames(P("missing"), "").status().IsNotFound());
+  EXPECT_FALSE(fs_->ListDirectoryNames(P("log/_last_checkpoint"), "").ok())
+      << "a file is not a directory";
+}
+
 TEST_P(FileSystemTest, CreateDirectoriesIsIdempotent) {
   ASSERT_TRUE(fs_->CreateDirectories(P("x/y/z")).ok());
   ASSERT_TRUE(fs_->CreateDirectories(P("x/y/z")).ok());

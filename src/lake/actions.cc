@@ -1,13 +1,14 @@
 #include "lake/actions.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "lake/action_scanner.h"
 #include "lake/json_util.h"
 
 namespace strata::lake {
 namespace {
 
-using nlohmann::json;
 using json_util::Field;
 using json_util::GetBool;
 using json_util::GetInt;
@@ -18,6 +19,7 @@ using json_util::OptBool;
 using json_util::OptInt;
 using json_util::OptString;
 using json_util::OptStringMap;
+using nlohmann::json;
 
 Result<PartitionValues> GetPartitionValues(const json& obj, const char* key, bool required) {
   PartitionValues out;
@@ -209,11 +211,16 @@ struct Kind {
   Parser parse;
 };
 constexpr Kind kKinds[] = {
-    {"protocol", ParseProtocol},   {"metaData", ParseMetadata},
-    {"add", ParseAdd},             {"remove", ParseRemove},
-    {"cdc", ParseCdc},             {"txn", ParseTxn},
-    {"commitInfo", ParseCommitInfo}, {"domainMetadata", ParseDomainMetadata},
-    {"checkpointMetadata", ParseCheckpointMetadata}, {"sidecar", ParseSidecar},
+    {"protocol", ParseProtocol},
+    {"metaData", ParseMetadata},
+    {"add", ParseAdd},
+    {"remove", ParseRemove},
+    {"cdc", ParseCdc},
+    {"txn", ParseTxn},
+    {"commitInfo", ParseCommitInfo},
+    {"domainMetadata", ParseDomainMetadata},
+    {"checkpointMetadata", ParseCheckpointMetadata},
+    {"sidecar", ParseSidecar},
 };
 
 // ---- serialization ----
@@ -235,8 +242,7 @@ json PartitionValuesJson(const PartitionValues& pv) {
 }
 
 json DvJson(const DeletionVectorDescriptor& dv) {
-  json o = {{"storageType", dv.storage_type},
-            {"pathOrInlineDv", dv.path_or_inline_dv}};
+  json o = {{"storageType", dv.storage_type}, {"pathOrInlineDv", dv.path_or_inline_dv}};
   if (dv.offset) o["offset"] = *dv.offset;
   o["sizeInBytes"] = dv.size_in_bytes;
   o["cardinality"] = dv.cardinality;
@@ -264,8 +270,10 @@ struct ToJsonVisitor {
     return {{"metaData", o}};
   }
   json operator()(const AddFile& a) const {
-    json o = {{"path", a.path}, {"partitionValues", PartitionValuesJson(a.partition_values)},
-              {"size", a.size}, {"modificationTime", a.modification_time},
+    json o = {{"path", a.path},
+              {"partitionValues", PartitionValuesJson(a.partition_values)},
+              {"size", a.size},
+              {"modificationTime", a.modification_time},
               {"dataChange", a.data_change}};
     PutOpt(o, "stats", a.stats);
     PutOpt(o, "tags", a.tags);
@@ -290,8 +298,10 @@ struct ToJsonVisitor {
     return {{"remove", o}};
   }
   json operator()(const AddCdcFile& c) const {
-    json o = {{"path", c.path}, {"partitionValues", PartitionValuesJson(c.partition_values)},
-              {"size", c.size}, {"dataChange", c.data_change}};
+    json o = {{"path", c.path},
+              {"partitionValues", PartitionValuesJson(c.partition_values)},
+              {"size", c.size},
+              {"dataChange", c.data_change}};
     PutOpt(o, "tags", c.tags);
     return {{"cdc", o}};
   }
@@ -318,7 +328,8 @@ struct ToJsonVisitor {
     return {{"checkpointMetadata", o}};
   }
   json operator()(const Sidecar& s) const {
-    json o = {{"path", s.path}, {"sizeInBytes", s.size_in_bytes},
+    json o = {{"path", s.path},
+              {"sizeInBytes", s.size_in_bytes},
               {"modificationTime", s.modification_time}};
     PutOpt(o, "tags", s.tags);
     return {{"sidecar", o}};
@@ -334,6 +345,13 @@ std::string DeletionVectorDescriptor::UniqueId() const {
 }
 
 Result<std::optional<Action>> ParseActionLine(std::string_view line) {
+  if (std::optional<Action> fast = ScanFileActionLine(line)) {
+    return std::optional<Action>(std::move(*fast));
+  }
+  return ParseActionLineWithDom(line);
+}
+
+Result<std::optional<Action>> ParseActionLineWithDom(std::string_view line) {
   json doc = json::parse(line.begin(), line.end(), nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) return Status::Corruption("not valid JSON");
   if (!doc.is_object()) return Status::Corruption("an action line must be a JSON object");
@@ -354,8 +372,18 @@ Result<std::optional<Action>> ParseActionLine(std::string_view line) {
   return std::optional<Action>();  // an action kind from a newer protocol: skip
 }
 
+Result<std::optional<DeletionVectorDescriptor>> ParseDeletionVectorJson(std::string_view text) {
+  STRATA_ASSIGN_OR_RETURN(json doc, json_util::Parse(text));
+  json holder = json::object();
+  holder["deletionVector"] = std::move(doc);
+  return GetDv(holder);
+}
+
 Result<std::vector<Action>> ParseCommit(std::string_view contents) {
   std::vector<Action> actions;
+  // One action per line: sizing the vector up front saves moving every
+  // action on each growth (they are large; logs of 100k adds per commit exist).
+  actions.reserve(static_cast<size_t>(std::count(contents.begin(), contents.end(), '\n')) + 1);
   size_t line_no = 0;
   size_t pos = 0;
   while (pos < contents.size()) {

@@ -158,6 +158,10 @@ using Action = std::variant<Protocol, Metadata, AddFile, RemoveFile, AddCdcFile,
 // action or a known action lacks a required field. Thread-safe.
 Result<std::optional<Action>> ParseActionLine(std::string_view line);
 
+// Parses a deletion vector descriptor from its JSON object text. Corruption
+// on a bad descriptor. Thread-safe.
+Result<std::optional<DeletionVectorDescriptor>> ParseDeletionVectorJson(std::string_view text);
+
 // Parses a whole commit file (newline-delimited JSON, blank lines skipped).
 // Corruption names the 1-based line. Thread-safe.
 Result<std::vector<Action>> ParseCommit(std::string_view contents);

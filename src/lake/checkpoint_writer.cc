@@ -133,7 +133,9 @@ int64_t DeletedFileRetentionMillis(const Metadata& metadata) {
 Result<CheckpointInfo> WriteCheckpoint(const std::string& root, int64_t version, FileSystem& fs,
                                        engine::Connection& conn, Clock& clock) {
   std::string log_dir = JoinPath(root, "_delta_log");
-  STRATA_ASSIGN_OR_RETURN(LogListing listing, ListLog(fs, log_dir));
+  ListLogOptions names_only;  // mtimes are not needed: a stat per log entry saved
+  names_only.mtimes = false;
+  STRATA_ASSIGN_OR_RETURN(LogListing listing, ListLog(fs, log_dir, names_only));
   STRATA_ASSIGN_OR_RETURN(LogSegment segment, BuildLogSegment(listing, version, root));
   STRATA_ASSIGN_OR_RETURN(auto snapshot, Snapshot::Replay(root, segment, fs, &conn));
 

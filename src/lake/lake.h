@@ -71,6 +71,12 @@ class Table {
   // cannot be replayed; NotSupported when the protocol is too new.
   Result<std::unique_ptr<Snapshot>> Latest();
 
+  // The latest snapshot, reached by rolling `base` (an earlier snapshot of
+  // this table) forward over the commits after it (Snapshot::RollForward);
+  // a fresh Latest() when the log no longer holds those commits (cleaned up)
+  // or shows a checkpoint past them. Errors as Latest(). Consumes `base`.
+  Result<std::unique_ptr<Snapshot>> Update(std::unique_ptr<Snapshot> base);
+
   // The snapshot at `version`. NotFound when the version is newer than the
   // latest or older than anything the log can rebuild.
   Result<std::unique_ptr<Snapshot>> AtVersion(int64_t version);
@@ -92,9 +98,8 @@ class Table {
   Table(std::string root, FileSystem& fs, engine::Connection* conn)
       : root_(std::move(root)), fs_(fs), conn_(conn) {}
 
-  Result<LogListing> List();
-  Result<std::unique_ptr<Snapshot>> Load(const LogListing& listing,
-                                         std::optional<int64_t> version);
+  Result<LogListing> List(const ListLogOptions& options);
+  Result<std::unique_ptr<Snapshot>> Load(const LogListing& listing, std::optional<int64_t> version);
 
   std::string root_;
   FileSystem& fs_;

@@ -19,6 +19,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "lake/checkpoint_reader.h"
 #include "lake/lake.h"
 
 namespace strata::lake {
@@ -514,6 +515,48 @@ TEST_F(Corpus, CheckpointsAgreeWithJsonReplay) {
     EXPECT_EQ((*a)->domain_metadata().size(), (*b)->domain_metadata().size()) << root;
   }
   std::printf("checkpoint replay agreed with JSON replay on %d tables\n", compared);
+  EXPECT_GE(compared, 30);
+}
+
+// Every checkpoint in the corpus (classic, multi-part, V2 with sidecars):
+// the typed read gives exactly the actions the JSON round trip gives.
+TEST_F(Corpus, TypedCheckpointReadEqualsJsonRead) {
+  int compared = 0, adds = 0;
+  const int64_t fallbacks_before = TypedCheckpointFallbacks();
+  for (const auto& entry : fs::recursive_directory_iterator(CorpusDir())) {
+    if (!entry.is_directory() || entry.path().filename() != "_delta_log") continue;
+    auto listing = ListLog(*FileSystem::Default(), entry.path().string());
+    if (!listing.ok()) continue;
+    for (const auto& [version, checkpoints] : listing->checkpoints) {
+      for (const CheckpointFiles& cp : checkpoints) {
+        auto json = ReadCheckpoint(cp, listing->log_dir, *FileSystem::Default(), conn_,
+                                   CheckpointReadMode::kJson);
+        auto typed = ReadCheckpoint(cp, listing->log_dir, *FileSystem::Default(), conn_,
+                                    CheckpointReadMode::kTyped);
+        const std::string where = cp.paths.front();
+        ASSERT_EQ(typed.ok(), json.ok()) << where << ": typed " << typed.status().ToString()
+                                         << " json " << json.status().ToString();
+        if (!json.ok()) {
+          EXPECT_EQ(typed.status().code(), json.status().code()) << where;
+          continue;
+        }
+        ASSERT_EQ(typed->size(), json->size()) << where;
+        for (size_t i = 0; i < json->size(); ++i) {
+          ASSERT_TRUE((*typed)[i] == (*json)[i])
+              << where << " action " << i << ":\n typed " << ActionToJson((*typed)[i])
+              << "\n json  " << ActionToJson((*json)[i]);
+          adds += std::holds_alternative<AddFile>((*json)[i]) ? 1 : 0;
+        }
+        ++compared;
+      }
+    }
+  }
+  const int64_t fallbacks = TypedCheckpointFallbacks() - fallbacks_before;
+  std::printf(
+      "typed checkpoint read agreed with the JSON read on %d checkpoints (%d adds), %lld fell "
+      "back to JSON\n",
+      compared, adds, static_cast<long long>(fallbacks));
+  EXPECT_EQ(fallbacks, 0) << "the typed read must handle every corpus checkpoint itself";
   EXPECT_GE(compared, 30);
 }
 

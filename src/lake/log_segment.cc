@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
-
+#include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "lake/json_util.h"
@@ -30,9 +30,12 @@ struct MultiPartKey {
 
 int KindRank(const CheckpointFiles& c) {
   switch (c.kind) {
-    case CheckpointKind::kV2Uuid: return 0;
-    case CheckpointKind::kClassic: return 1;
-    case CheckpointKind::kMultiPart: return 2;
+    case CheckpointKind::kV2Uuid:
+      return 0;
+    case CheckpointKind::kClassic:
+      return 1;
+    case CheckpointKind::kMultiPart:
+      return 2;
   }
   return 3;
 }
@@ -75,21 +78,53 @@ std::optional<int64_t> LogListing::EarliestVersion() const {
   return std::nullopt;
 }
 
+std::string VersionPrefix(int64_t version) {
+  char name[24];
+  std::snprintf(name, sizeof name, "%020lld", static_cast<long long>(version));
+  return name;
+}
+
 Result<LogListing> ListLog(FileSystem& fs, const std::string& log_dir) {
-  STRATA_ASSIGN_OR_RETURN(auto entries, fs.ListDirectory(log_dir));
+  return ListLog(fs, log_dir, ListLogOptions{});
+}
+
+Result<LogListing> ListLog(FileSystem& fs, const std::string& log_dir,
+                           const ListLogOptions& options) {
+  // Names and mtimes, whichever listing gave them.
+  struct Entry {
+    std::string name;
+    int64_t mtime_micros;
+  };
+  std::vector<Entry> entries;
+  if (options.mtimes) {
+    STRATA_ASSIGN_OR_RETURN(auto infos, fs.ListDirectory(log_dir));
+    entries.reserve(infos.size());
+    for (FileInfo& info : infos) {
+      if (info.is_directory) continue;  // _sidecars, _commits, .tmp, _staged_commits
+      entries.push_back(Entry{std::string(BaseName(info.path)), info.mtime_micros});
+    }
+  } else {
+    std::string start = options.from_version > 0 ? VersionPrefix(options.from_version) : "";
+    STRATA_ASSIGN_OR_RETURN(auto names, fs.ListDirectoryNames(log_dir, start));
+    entries.reserve(names.size());
+    for (DirectoryEntry& e : names) {
+      if (!e.is_directory) entries.push_back(Entry{std::move(e.name), 0});
+    }
+  }
   LogListing listing;
   listing.log_dir = log_dir;
+  listing.listed_from = std::max<int64_t>(0, options.from_version);
   std::map<MultiPartKey, std::map<int64_t, std::string>> multi_parts;
-  for (const FileInfo& e : entries) {
-    if (e.is_directory) continue;  // _sidecars, _commits, .tmp, _staged_commits
-    std::string name(BaseName(e.path));
+  for (const Entry& e : entries) {
+    const std::string& name = e.name;
     if (IsTempFileName(name)) continue;
-    std::string full = JoinPath(log_dir, name);
     auto version = ParseVersionPrefix(name);
-    if (!version) continue;
+    if (!version || *version < listing.listed_from) continue;
+    std::string full = JoinPath(log_dir, name);
     std::string_view rest = std::string_view(name).substr(20);
     if (rest == ".json") {
-      listing.commits[*version] = CommitFile{*version, full, e.mtime_micros / 1000};
+      listing.commits.emplace_hint(listing.commits.end(), *version,
+                                   CommitFile{*version, std::move(full), e.mtime_micros / 1000});
       continue;
     }
     if (rest == ".checkpoint.parquet") {
@@ -126,25 +161,48 @@ Result<LogListing> ListLog(FileSystem& fs, const std::string& log_dir) {
     listing.checkpoints[key.version].push_back(std::move(cp));
   }
   for (auto& [version, cps] : listing.checkpoints) {
-    std::stable_sort(cps.begin(), cps.end(), [](const CheckpointFiles& a,
-                                                const CheckpointFiles& b) {
-      return KindRank(a) < KindRank(b);
-    });
+    std::stable_sort(cps.begin(), cps.end(),
+                     [](const CheckpointFiles& a, const CheckpointFiles& b) {
+                       return KindRank(a) < KindRank(b);
+                     });
   }
   listing.last_checkpoint = ReadLastCheckpoint(fs, log_dir);
   return listing;
+}
+
+Result<LogListing> ListLogForLatest(FileSystem& fs, const std::string& log_dir) {
+  auto hint = ReadLastCheckpoint(fs, log_dir);
+  if (hint && hint->version > 0) {
+    ListLogOptions from_hint;
+    from_hint.mtimes = false;
+    from_hint.from_version = hint->version;
+    STRATA_ASSIGN_OR_RETURN(LogListing listing, ListLog(fs, log_dir, from_hint));
+    // The hint is trusted only when the listing shows the checkpoint it names
+    // complete; commits after it are checked for gaps by BuildLogSegment.
+    if (listing.checkpoints.count(hint->version) != 0) return listing;
+  }
+  ListLogOptions full;
+  full.mtimes = false;
+  return ListLog(fs, log_dir, full);
 }
 
 Result<LogSegment> BuildLogSegment(const LogListing& listing, std::optional<int64_t> version,
                                    const std::string& table) {
   auto latest = listing.LatestVersion();
   if (!latest) {
-    return Status::NotFound("Delta table " + table + ": _delta_log holds no commits or checkpoints");
+    return Status::NotFound("Delta table " + table +
+                            ": _delta_log holds no commits or checkpoints");
   }
   int64_t target = version.value_or(*latest);
   if (target < 0 || target > *latest) {
     return Status::NotFound("Delta table " + table + ": version " + std::to_string(target) +
                             " does not exist; the latest version is " + std::to_string(*latest));
+  }
+  if (listing.listed_from > 0 &&
+      (listing.checkpoints.empty() || listing.checkpoints.begin()->first > target)) {
+    return Status::Internal("Delta table " + table + ": the partial listing from version " +
+                            std::to_string(listing.listed_from) + " cannot rebuild version " +
+                            std::to_string(target));
   }
   LogSegment segment;
   segment.version = target;
@@ -172,7 +230,8 @@ Result<LogSegment> BuildLogSegment(const LogListing& listing, std::optional<int6
     if (c == listing.commits.end()) {
       return Status::Corruption("Delta table " + table + ": commit " + std::to_string(v) +
                                 " is missing from _delta_log (versions must be contiguous to "
-                                "reach version " + std::to_string(target) + ")");
+                                "reach version " +
+                                std::to_string(target) + ")");
     }
     segment.commits.push_back(c->second);
   }

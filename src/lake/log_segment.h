@@ -23,8 +23,8 @@ enum class CheckpointKind {
 struct CheckpointFiles {
   int64_t version = 0;
   CheckpointKind kind = CheckpointKind::kClassic;
-  bool is_json = false;             // only V2 UUID-named checkpoints may be JSON
-  std::vector<std::string> paths;   // full paths; one, or the parts in order
+  bool is_json = false;            // only V2 UUID-named checkpoints may be JSON
+  std::vector<std::string> paths;  // full paths; one, or the parts in order
 };
 
 struct CommitFile {
@@ -42,6 +42,9 @@ struct LastCheckpointHint {
 
 struct LogListing {
   std::string log_dir;
+  // The listing holds only versions at or after this one (ListLogOptions::
+  // from_version); 0 for a full listing.
+  int64_t listed_from = 0;
   std::map<int64_t, CommitFile> commits;
   // Complete checkpoints per version, best first (V2 UUID, classic, multi-part).
   std::map<int64_t, std::vector<CheckpointFiles>> checkpoints;
@@ -50,7 +53,8 @@ struct LogListing {
   // The newest version the listing can describe, or nullopt when empty.
   std::optional<int64_t> LatestVersion() const;
   // The oldest version that can be rebuilt: 0 when commit 0 exists, else the
-  // oldest checkpoint; nullopt when nothing can be rebuilt.
+  // oldest checkpoint; nullopt when nothing can be rebuilt. Meaningful only
+  // for a full listing (listed_from == 0).
   std::optional<int64_t> EarliestVersion() const;
 };
 
@@ -61,13 +65,34 @@ struct LogSegment {
   std::vector<CommitFile> commits;  // versions checkpoint+1 .. version, in order
 };
 
+struct ListLogOptions {
+  // Fill CommitFile::mtime_millis (a stat per entry on POSIX). Only timestamp
+  // time travel and change detection need it; without it mtime_millis is 0.
+  bool mtimes = true;
+  // List only versions >= this (Delta's listFrom): cheaper on long logs.
+  int64_t from_version = 0;
+};
+
 // Lists `log_dir`. Skips directories, temp files, `.crc` files, compacted
 // logs and names that are not log files. NotFound when `log_dir` is missing.
+Result<LogListing> ListLog(FileSystem& fs, const std::string& log_dir,
+                           const ListLogOptions& options);
+// The full listing with mtimes.
 Result<LogListing> ListLog(FileSystem& fs, const std::string& log_dir);
+
+// The listing that rebuilds the latest version at least cost: when
+// `_last_checkpoint` names a checkpoint that the listing from its version on
+// shows complete, only that part of the log is listed; otherwise (no hint, a
+// stale, corrupt or lying hint) the whole log is (names only, no mtimes).
+Result<LogListing> ListLogForLatest(FileSystem& fs, const std::string& log_dir);
+
+// The 20-digit zero-padded name prefix of `version` ("00000000000000000042").
+std::string VersionPrefix(int64_t version);
 
 // Chooses the files for `version` (latest when nullopt). Corruption naming
 // `table` when a commit in the needed range is missing; NotFound when the log
-// is empty or `version` is outside what the log holds.
+// is empty or `version` is outside what the log holds. A partial listing
+// (listed_from > 0) serves only versions it holds a checkpoint at or before.
 Result<LogSegment> BuildLogSegment(const LogListing& listing, std::optional<int64_t> version,
                                    const std::string& table);
 

@@ -1,6 +1,8 @@
 #include "lake/snapshot.h"
 
 #include <algorithm>
+#include <functional>
+#include <unordered_map>
 #include <utility>
 
 #include "lake/checkpoint_reader.h"
@@ -13,43 +15,65 @@ namespace {
 // "Table Features"). typeWidening only needs the cast to the table type that
 // every scan does; vacuumProtocolCheck puts no demand on readers.
 constexpr std::string_view kSupportedReaderFeatures[] = {
-    "columnMapping", "deletionVectors",     "timestampNtz",        "v2Checkpoint",
-    "vacuumProtocolCheck", "typeWidening", "typeWidening-preview",
+    "columnMapping",       "deletionVectors", "timestampNtz",         "v2Checkpoint",
+    "vacuumProtocolCheck", "typeWidening",    "typeWidening-preview",
 };
 
 // A logical file is keyed by its path and the unique id of its deletion
-// vector (PROTOCOL.md "Add File and Remove File").
+// vector (PROTOCOL.md "Add File and Remove File"); the path is decoded so
+// that two spellings of one file meet.
 using FileKey = std::pair<std::string, std::string>;
 
+struct FileKeyHash {
+  size_t operator()(const FileKey& key) const {
+    size_t h = std::hash<std::string>()(key.first);
+    return key.second.empty() ? h : h ^ (std::hash<std::string>()(key.second) * 31);
+  }
+};
+
+Result<FileKey> KeyOf(const std::string& path, const std::optional<DeletionVectorDescriptor>& dv) {
+  FileKey key;
+  if (path.find('%') == std::string::npos) {
+    key.first = path;  // the common case: nothing to decode
+  } else {
+    STRATA_ASSIGN_OR_RETURN(key.first, PercentDecode(path));
+  }
+  if (dv) key.second = dv->UniqueId();
+  return key;
+}
+
 // Replay state, applied in log order: newer actions overwrite older ones.
+// File actions are reconciled in a hash map (the order is restored once, at
+// the end); a removed key maps to nullopt, so a roll-forward can also erase
+// files it never saw added.
 struct ReplayState {
   std::optional<Protocol> protocol;
   std::optional<Metadata> metadata;
-  std::map<FileKey, AddFile> files;
+  std::unordered_map<FileKey, std::optional<AddFile>, FileKeyHash> files;
   std::map<std::string, Txn> txns;
-  std::map<std::string, DomainMetadata> domains;
+  std::map<std::string, std::optional<DomainMetadata>> domains;  // nullopt: removed
   std::optional<CommitInfo> last_commit_info;
 
   Status Apply(Action&& action) {
-    if (auto* p = std::get_if<Protocol>(&action)) {
+    if (auto* add = std::get_if<AddFile>(&action)) {
+      STRATA_ASSIGN_OR_RETURN(FileKey key, KeyOf(add->path, add->deletion_vector));
+      files.insert_or_assign(std::move(key), std::optional<AddFile>(std::move(*add)));
+    } else if (auto* remove = std::get_if<RemoveFile>(&action)) {
+      STRATA_ASSIGN_OR_RETURN(FileKey key, KeyOf(remove->path, remove->deletion_vector));
+      files.insert_or_assign(std::move(key), std::nullopt);
+    } else if (auto* p = std::get_if<Protocol>(&action)) {
       protocol = std::move(*p);
     } else if (auto* m = std::get_if<Metadata>(&action)) {
       metadata = std::move(*m);
-    } else if (auto* add = std::get_if<AddFile>(&action)) {
-      STRATA_ASSIGN_OR_RETURN(FileKey key, KeyOf(add->path, add->deletion_vector));
-      files[std::move(key)] = std::move(*add);
-    } else if (auto* remove = std::get_if<RemoveFile>(&action)) {
-      STRATA_ASSIGN_OR_RETURN(FileKey key, KeyOf(remove->path, remove->deletion_vector));
-      files.erase(key);
     } else if (auto* txn = std::get_if<Txn>(&action)) {
       std::string app = txn->app_id;
-      txns[app] = std::move(*txn);
+      txns.insert_or_assign(std::move(app), std::move(*txn));
     } else if (auto* d = std::get_if<DomainMetadata>(&action)) {
+      std::string name = d->domain;
       if (d->removed) {
-        domains.erase(d->domain);
+        domains.insert_or_assign(std::move(name), std::nullopt);
       } else {
-        std::string name = d->domain;
-        domains[name] = std::move(*d);
+        domains.insert_or_assign(std::move(name), std::optional<DomainMetadata>(std::move(*d)));
       }
     } else if (auto* ci = std::get_if<CommitInfo>(&action)) {
       last_commit_info = std::move(*ci);
@@ -58,12 +82,46 @@ struct ReplayState {
     return Status::OK();
   }
 
-  static Result<FileKey> KeyOf(const std::string& path,
-                               const std::optional<DeletionVectorDescriptor>& dv) {
-    STRATA_ASSIGN_OR_RETURN(std::string decoded, PercentDecode(path));
-    return FileKey(std::move(decoded), dv ? dv->UniqueId() : std::string());
+  // The surviving file actions (removals included, as nullopt) in key order.
+  // Sorts small (path view, entry) records, not the entries: an AddFile is
+  // large, and moving each through the sort's swaps cost more than the
+  // comparisons; the view spares a pointer chase per comparison.
+  std::vector<std::pair<FileKey, std::optional<AddFile>>> SortedFiles() {
+    using Entry = std::pair<const FileKey, std::optional<AddFile>>;
+    struct Ref {
+      std::string_view path;
+      Entry* entry;
+    };
+    std::vector<Ref> order;
+    order.reserve(files.size());
+    for (Entry& entry : files) order.push_back(Ref{entry.first.first, &entry});
+    std::sort(order.begin(), order.end(), [](const Ref& a, const Ref& b) {
+      if (a.path != b.path) return a.path < b.path;
+      return a.entry->first.second < b.entry->first.second;  // same path, other DV
+    });
+    std::vector<std::pair<FileKey, std::optional<AddFile>>> out;
+    out.reserve(order.size());
+    for (const Ref& ref : order) out.emplace_back(ref.entry->first, std::move(ref.entry->second));
+    files.clear();
+    return out;
   }
 };
+
+Status ApplyCommitFile(ReplayState& state, const CommitFile& commit, FileSystem& fs,
+                       const std::string& table_root) {
+  auto text = fs.ReadFile(commit.path);
+  if (!text.ok()) return text.status().WithContext("Delta table " + table_root);
+  auto actions = ParseCommit(*text);
+  if (!actions.ok()) {
+    return actions.status().WithContext("Delta table " + table_root + ": commit " + commit.path);
+  }
+  state.last_commit_info.reset();
+  for (Action& a : *actions) {
+    Status s = state.Apply(std::move(a));
+    if (!s.ok()) return s.WithContext("Delta table " + table_root + ": commit " + commit.path);
+  }
+  return Status::OK();
+}
 
 }  // namespace
 
@@ -102,22 +160,12 @@ Result<std::unique_ptr<Snapshot>> Snapshot::Replay(const std::string& table_root
   if (segment.checkpoint) {
     auto actions = ReadCheckpoint(*segment.checkpoint, log_dir, fs, conn);
     if (!actions.ok()) return actions.status().WithContext("Delta table " + table_root);
+    state.files.reserve(actions->size());
     for (Action& a : *actions) STRATA_RETURN_IF_ERROR(state.Apply(std::move(a)));
   }
   auto snapshot = std::unique_ptr<Snapshot>(new Snapshot());
   for (const CommitFile& commit : segment.commits) {
-    auto text = fs.ReadFile(commit.path);
-    if (!text.ok()) return text.status().WithContext("Delta table " + table_root);
-    auto actions = ParseCommit(*text);
-    if (!actions.ok()) {
-      return actions.status().WithContext("Delta table " + table_root + ": commit " +
-                                          commit.path);
-    }
-    state.last_commit_info.reset();
-    for (Action& a : *actions) {
-      Status s = state.Apply(std::move(a));
-      if (!s.ok()) return s.WithContext("Delta table " + table_root + ": commit " + commit.path);
-    }
+    STRATA_RETURN_IF_ERROR(ApplyCommitFile(state, commit, fs, table_root));
   }
   if (!segment.commits.empty() && segment.commits.back().version == segment.version) {
     snapshot->commit_info_ = state.last_commit_info;
@@ -134,30 +182,109 @@ Result<std::unique_ptr<Snapshot>> Snapshot::Replay(const std::string& table_root
     return Status::Corruption("Delta table " + table_root + ": no metaData action in the log at " +
                               where);
   }
-  STRATA_RETURN_IF_ERROR(CheckReadSupported(*state.protocol, table_root));
-  auto schema = ParseSchema(state.metadata->schema_string);
-  if (!schema.ok()) return schema.status().WithContext("Delta table " + table_root);
-  auto mode_it = state.metadata->configuration.find("delta.columnMapping.mode");
-  auto mode = ParseColumnMappingMode(mode_it == state.metadata->configuration.end()
-                                         ? std::nullopt
-                                         : std::optional<std::string>(mode_it->second));
-  if (!mode.ok()) return mode.status().WithContext("Delta table " + table_root);
-
   snapshot->version_ = segment.version;
   snapshot->table_root_ = table_root;
   snapshot->protocol_ = std::move(*state.protocol);
   snapshot->metadata_ = std::move(*state.metadata);
-  snapshot->schema_ = std::move(schema).value();
-  snapshot->column_mapping_mode_ = *mode;
+  STRATA_RETURN_IF_ERROR(snapshot->Finalize(true, true));
   snapshot->txns_ = std::move(state.txns);
-  snapshot->domains_ = std::move(state.domains);
-  snapshot->files_.reserve(state.files.size());
-  for (auto& [key, add] : state.files) {
-    auto path = ResolveLogPath(table_root, add.path);
+  for (auto& [name, domain] : state.domains) {
+    if (domain) snapshot->domains_.emplace(name, std::move(*domain));
+  }
+  auto sorted = state.SortedFiles();
+  snapshot->files_.reserve(sorted.size());
+  for (auto& [key, add] : sorted) {
+    if (!add) continue;
+    auto path = ResolveLogPath(table_root, add->path);
     if (!path.ok()) return path.status().WithContext("Delta table " + table_root);
-    snapshot->files_.push_back(LogicalFile{std::move(add), std::move(path).value()});
+    snapshot->files_.push_back(LogicalFile{std::move(*add), std::move(path).value()});
   }
   return snapshot;
+}
+
+Status Snapshot::Finalize(bool protocol_changed, bool metadata_changed) {
+  if (protocol_changed) STRATA_RETURN_IF_ERROR(CheckReadSupported(protocol_, table_root_));
+  if (!metadata_changed) return Status::OK();
+  auto schema = ParseSchema(metadata_.schema_string);
+  if (!schema.ok()) return schema.status().WithContext("Delta table " + table_root_);
+  auto mode_it = metadata_.configuration.find("delta.columnMapping.mode");
+  auto mode = ParseColumnMappingMode(mode_it == metadata_.configuration.end()
+                                         ? std::nullopt
+                                         : std::optional<std::string>(mode_it->second));
+  if (!mode.ok()) return mode.status().WithContext("Delta table " + table_root_);
+  schema_ = std::move(schema).value();
+  column_mapping_mode_ = *mode;
+  return Status::OK();
+}
+
+Result<std::unique_ptr<Snapshot>> Snapshot::RollForward(std::unique_ptr<Snapshot> base,
+                                                        const std::vector<CommitFile>& commits,
+                                                        FileSystem& fs) {
+  if (commits.empty()) return base;
+  const std::string& root = base->table_root_;
+  int64_t expected = base->version_ + 1;
+  for (const CommitFile& commit : commits) {
+    if (commit.version != expected++) {
+      return Status::Internal("Delta table " + root + ": rolling version " +
+                              std::to_string(base->version_) + " forward needs commit " +
+                              std::to_string(expected - 1) + ", got " +
+                              std::to_string(commit.version));
+    }
+  }
+  ReplayState state;
+  for (const CommitFile& commit : commits) {
+    STRATA_RETURN_IF_ERROR(ApplyCommitFile(state, commit, fs, root));
+  }
+  Snapshot& s = *base;
+  s.version_ = commits.back().version;
+  s.commit_info_ = std::move(state.last_commit_info);
+  bool protocol_changed = state.protocol.has_value();
+  bool metadata_changed = state.metadata.has_value();
+  if (protocol_changed) s.protocol_ = std::move(*state.protocol);
+  if (metadata_changed) s.metadata_ = std::move(*state.metadata);
+  STRATA_RETURN_IF_ERROR(s.Finalize(protocol_changed, metadata_changed));
+  for (auto& [app, txn] : state.txns) s.txns_.insert_or_assign(app, std::move(txn));
+  for (auto& [name, domain] : state.domains) {
+    if (domain) {
+      s.domains_.insert_or_assign(name, std::move(*domain));
+    } else {
+      s.domains_.erase(name);
+    }
+  }
+  if (state.files.empty()) return base;
+  // Merge the key-sorted changes into the key-sorted live files in one pass.
+  auto changes = state.SortedFiles();
+  std::vector<LogicalFile> merged;
+  merged.reserve(s.files_.size() + changes.size());
+  auto change = changes.begin();
+  for (LogicalFile& file : s.files_) {
+    if (change == changes.end()) {  // past the last change: the rest stays
+      merged.push_back(std::move(file));
+      continue;
+    }
+    STRATA_ASSIGN_OR_RETURN(FileKey key, KeyOf(file.add.path, file.add.deletion_vector));
+    for (; change != changes.end() && change->first < key; ++change) {
+      if (!change->second) continue;  // removing a file that is not live
+      STRATA_ASSIGN_OR_RETURN(std::string path, ResolveLogPath(root, change->second->path));
+      merged.push_back(LogicalFile{std::move(*change->second), std::move(path)});
+    }
+    if (change != changes.end() && change->first == key) {
+      if (change->second) {  // re-added: the newer add wins
+        STRATA_ASSIGN_OR_RETURN(std::string path, ResolveLogPath(root, change->second->path));
+        merged.push_back(LogicalFile{std::move(*change->second), std::move(path)});
+      }
+      ++change;
+      continue;
+    }
+    merged.push_back(std::move(file));
+  }
+  for (; change != changes.end(); ++change) {
+    if (!change->second) continue;
+    STRATA_ASSIGN_OR_RETURN(std::string path, ResolveLogPath(root, change->second->path));
+    merged.push_back(LogicalFile{std::move(*change->second), std::move(path)});
+  }
+  s.files_ = std::move(merged);
+  return base;
 }
 
 std::optional<int64_t> Snapshot::AppTransactionVersion(const std::string& app_id) const {

@@ -35,6 +35,17 @@ class Snapshot {
                                                   const LogSegment& segment, FileSystem& fs,
                                                   engine::Connection* conn);
 
+  // Rolls `base` forward over `commits`, the commit files of versions
+  // base->version()+1, +2, ... (contiguous, in order), reading nothing else:
+  // the result equals a fresh Replay at the last commit's version, except
+  // that commit_info() is that commit's even when a checkpoint exists there,
+  // and adds keep the dataChange of their commit (a checkpoint stores false).
+  // Corruption / NotSupported as Replay. Consumes `base` (also on failure).
+  // Cost: the new commits plus moving the live files once.
+  static Result<std::unique_ptr<Snapshot>> RollForward(std::unique_ptr<Snapshot> base,
+                                                       const std::vector<CommitFile>& commits,
+                                                       FileSystem& fs);
+
   Snapshot(const Snapshot&) = delete;
   Snapshot& operator=(const Snapshot&) = delete;
 
@@ -60,6 +71,10 @@ class Snapshot {
 
  private:
   Snapshot() = default;
+
+  // Derives schema_ and column_mapping_mode_ from metadata_ and checks the
+  // protocol; used after a replay or roll-forward changed them.
+  Status Finalize(bool protocol_changed, bool metadata_changed);
 
   int64_t version_ = 0;
   std::string table_root_;

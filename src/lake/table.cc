@@ -1,6 +1,6 @@
-#include "lake/lake.h"
-
 #include <algorithm>
+
+#include "lake/lake.h"
 
 namespace strata::lake {
 namespace {
@@ -35,8 +35,8 @@ Result<std::unique_ptr<Table>> Table::Open(std::string root, FileSystem& fs,
   return std::unique_ptr<Table>(new Table(std::move(root), fs, conn));
 }
 
-Result<LogListing> Table::List() {
-  auto listing = ListLog(fs_, JoinPath(root_, "_delta_log"));
+Result<LogListing> Table::List(const ListLogOptions& options) {
+  auto listing = ListLog(fs_, JoinPath(root_, "_delta_log"), options);
   if (!listing.ok()) return listing.status().WithContext("Delta table " + root_);
   return listing;
 }
@@ -48,17 +48,38 @@ Result<std::unique_ptr<Snapshot>> Table::Load(const LogListing& listing,
 }
 
 Result<std::unique_ptr<Snapshot>> Table::Latest() {
-  STRATA_ASSIGN_OR_RETURN(LogListing listing, List());
-  return Load(listing, std::nullopt);
+  auto listing = ListLogForLatest(fs_, JoinPath(root_, "_delta_log"));
+  if (!listing.ok()) return listing.status().WithContext("Delta table " + root_);
+  return Load(*listing, std::nullopt);
+}
+
+Result<std::unique_ptr<Snapshot>> Table::Update(std::unique_ptr<Snapshot> base) {
+  ListLogOptions newer;
+  newer.mtimes = false;
+  newer.from_version = base->version() + 1;
+  STRATA_ASSIGN_OR_RETURN(LogListing listing, List(newer));
+  std::optional<int64_t> latest = listing.LatestVersion();
+  if (!latest) return base;  // nothing newer
+  // Roll forward only over the whole contiguous run base+1 .. latest; a gap
+  // (commits cleaned up behind a newer checkpoint) means a fresh load.
+  std::vector<CommitFile> commits;
+  for (int64_t v = newer.from_version; v <= *latest; ++v) {
+    auto it = listing.commits.find(v);
+    if (it == listing.commits.end()) return Latest();
+    commits.push_back(std::move(it->second));
+  }
+  return Snapshot::RollForward(std::move(base), commits, fs_);
 }
 
 Result<std::unique_ptr<Snapshot>> Table::AtVersion(int64_t version) {
-  STRATA_ASSIGN_OR_RETURN(LogListing listing, List());
+  ListLogOptions names_only;
+  names_only.mtimes = false;
+  STRATA_ASSIGN_OR_RETURN(LogListing listing, List(names_only));
   return Load(listing, version);
 }
 
 Result<std::vector<CommitTimestamp>> Table::CommitTimestamps() {
-  STRATA_ASSIGN_OR_RETURN(LogListing listing, List());
+  STRATA_ASSIGN_OR_RETURN(LogListing listing, List(ListLogOptions{}));
   STRATA_ASSIGN_OR_RETURN(auto latest, Load(listing, std::nullopt));
   // In-commit timestamps apply from their enablement version on; earlier
   // versions fall back to file modification times.
@@ -112,10 +133,9 @@ Result<int64_t> Table::VersionAtTimestamp(int64_t timestamp_millis) {
         " ms is after the latest available version " + std::to_string(commits.back().version) +
         " (committed at " + std::to_string(commits.back().timestamp_millis) + " ms)");
   }
-  auto it = std::upper_bound(commits.begin(), commits.end(), timestamp_millis,
-                             [](int64_t ts, const CommitTimestamp& c) {
-                               return ts < c.timestamp_millis;
-                             });
+  auto it = std::upper_bound(
+      commits.begin(), commits.end(), timestamp_millis,
+      [](int64_t ts, const CommitTimestamp& c) { return ts < c.timestamp_millis; });
   return std::prev(it)->version;
 }
 

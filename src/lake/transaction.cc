@@ -53,6 +53,14 @@ Result<std::unique_ptr<Transaction>> Transaction::Begin(const std::string& root,
       new Transaction(table->root(), fs, conn, options, std::move(snapshot)));
 }
 
+std::unique_ptr<Transaction> Transaction::BeginAt(const std::string& root, FileSystem& fs,
+                                                  engine::Connection& conn,
+                                                  std::unique_ptr<Snapshot> snapshot,
+                                                  TransactionOptions options) {
+  return std::unique_ptr<Transaction>(
+      new Transaction(root, fs, conn, options, std::move(snapshot)));
+}
+
 std::unique_ptr<Transaction> Transaction::BeginCreate(const std::string& root, FileSystem& fs,
                                                       engine::Connection& conn,
                                                       TransactionOptions options) {

@@ -59,6 +59,14 @@ class Transaction {
                                                     engine::Connection& conn,
                                                     TransactionOptions options = {});
 
+  // Starts a transaction on `snapshot`, which the caller read (or rolled
+  // forward) itself; it must be a snapshot of the table at `root`. Never
+  // fails; ownership of the snapshot passes to the transaction.
+  static std::unique_ptr<Transaction> BeginAt(const std::string& root, FileSystem& fs,
+                                              engine::Connection& conn,
+                                              std::unique_ptr<Snapshot> snapshot,
+                                              TransactionOptions options = {});
+
   // Starts the transaction that creates the table at `root` (version 0). Its
   // commit fails with AlreadyExists when version 0 exists.
   static std::unique_ptr<Transaction> BeginCreate(const std::string& root, FileSystem& fs,
@@ -70,6 +78,9 @@ class Transaction {
 
   // The snapshot the transaction read; null for a table being created.
   const Snapshot* snapshot() const { return snapshot_.get(); }
+  // Hands the snapshot read back to the caller (to roll it forward for the
+  // next transaction); the transaction must not be used afterwards.
+  std::unique_ptr<Snapshot> ReleaseSnapshot() { return std::move(snapshot_); }
   // The version read, or -1 for a table being created.
   int64_t read_version() const { return snapshot_ ? snapshot_->version() : -1; }
   const std::string& root() const { return root_; }

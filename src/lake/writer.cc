@@ -117,7 +117,10 @@ Result<std::unique_ptr<TableWriter>> TableWriter::Open(const std::string& root, 
   STRATA_ASSIGN_OR_RETURN(auto table, Table::Open(root, fs, &conn));
   STRATA_ASSIGN_OR_RETURN(auto snapshot, table->Latest());
   STRATA_RETURN_IF_ERROR(CheckWriteSupported(*snapshot));
-  return std::unique_ptr<TableWriter>(new TableWriter(table->root(), fs, conn, writer_options));
+  auto writer =
+      std::unique_ptr<TableWriter>(new TableWriter(table->root(), fs, conn, writer_options));
+  writer->cached_ = std::move(snapshot);
+  return writer;
 }
 
 Result<std::unique_ptr<Snapshot>> TableWriter::Latest() {
@@ -125,12 +128,18 @@ Result<std::unique_ptr<Snapshot>> TableWriter::Latest() {
   return table->Latest();
 }
 
+Result<std::unique_ptr<Snapshot>> TableWriter::LatestForWrite() {
+  STRATA_ASSIGN_OR_RETURN(auto table, Table::Open(root_, fs_, &conn_));
+  if (cached_ == nullptr) return table->Latest();
+  return table->Update(std::move(cached_));
+}
+
 Result<std::unique_ptr<Transaction>> TableWriter::Begin() {
   TransactionOptions txn_options{options_.clock, options_.max_commit_attempts, 2000,
                                  options_.write_checkpoints};
-  STRATA_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(root_, fs_, conn_, txn_options));
-  STRATA_RETURN_IF_ERROR(CheckWriteSupported(*txn->snapshot()));
-  return txn;
+  STRATA_ASSIGN_OR_RETURN(auto snapshot, LatestForWrite());
+  STRATA_RETURN_IF_ERROR(CheckWriteSupported(*snapshot));
+  return Transaction::BeginAt(root_, fs_, conn_, std::move(snapshot), txn_options);
 }
 
 bool TableWriter::AlreadyApplied(const Snapshot& snapshot, const std::optional<TxnId>& txn_id,
@@ -145,7 +154,11 @@ bool TableWriter::AlreadyApplied(const Snapshot& snapshot, const std::optional<T
 
 Status TableWriter::Finish(Transaction& txn, WriteResult& result) {
   if (options_.before_commit) options_.before_commit();
-  STRATA_ASSIGN_OR_RETURN(CommitResult commit, txn.Commit());
+  auto committed = txn.Commit();
+  // The snapshot is still the (valid) state at the read version, whatever
+  // the outcome; the next Begin rolls it forward.
+  cached_ = txn.ReleaseSnapshot();
+  STRATA_ASSIGN_OR_RETURN(CommitResult commit, std::move(committed));
   result.version = commit.version;
   result.attempts = commit.attempts;
   result.already_applied = commit.already_applied;

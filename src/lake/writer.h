@@ -105,8 +105,10 @@ struct WriteResult {
   Status checkpoint_status;  // a failed checkpoint does not undo the commit
 };
 
-// Writes one Delta table. Holds no table state: each operation reads the
-// latest snapshot afresh, so several writers (threads with their own
+// Writes one Delta table. Each operation starts from the latest snapshot:
+// the writer keeps the last one it used and rolls it forward over the
+// commits made since (its own and other writers'), so a blind append costs
+// O(new commits), not O(log). Several writers (threads with their own
 // connections, or processes) may work on the same table concurrently.
 // Not thread-safe itself: it uses the caller's connection.
 class TableWriter {
@@ -171,7 +173,10 @@ class TableWriter {
 
   // A transaction on the latest snapshot, checked for write support.
   Result<std::unique_ptr<Transaction>> Begin();
-  // Commits `txn` and fills the commit fields of `result`.
+  // The latest snapshot: the cached one rolled forward, or a fresh load.
+  Result<std::unique_ptr<Snapshot>> LatestForWrite();
+  // Commits `txn` and fills the commit fields of `result`; keeps the
+  // transaction's snapshot for the next Begin.
   Status Finish(Transaction& txn, WriteResult& result);
   // True (with `result` filled) when `txn_id` was applied already.
   bool AlreadyApplied(const Snapshot& snapshot, const std::optional<TxnId>& txn_id,
@@ -191,6 +196,9 @@ class TableWriter {
   FileSystem& fs_;
   engine::Connection& conn_;
   WriterOptions options_;
+  // The snapshot the last transaction read, or null (never shared: it is
+  // moved into a transaction and back).
+  std::unique_ptr<Snapshot> cached_;
 };
 
 }  // namespace strata::lake
