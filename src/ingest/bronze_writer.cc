@@ -60,8 +60,24 @@ lake::StringMap TableProperties(const SourceConfig& source, const std::string& s
   return {{"strata.layer", "bronze"}, {"strata.source", source.name}, {"strata.stream", stream}};
 }
 
+// A table has a commit or a checkpoint in its log. A process killed while
+// creating one can leave `_delta_log/` empty (or with only a temp file): that
+// is no table yet, and the next run creates it.
 Result<bool> IsTable(FileSystem& fs, const std::string& root) {
-  return fs.Exists(JoinPath(root, "_delta_log"));
+  auto entries = fs.ListDirectory(JoinPath(root, "_delta_log"));
+  if (!entries.ok()) {
+    if (entries.status().IsNotFound()) return false;
+    return entries.status();
+  }
+  for (const FileInfo& entry : *entries) {
+    const std::string_view name = BaseName(entry.path);
+    const bool commit = name.size() == 25 && name.substr(20) == ".json";
+    if (commit || name.find(".checkpoint.") != std::string_view::npos ||
+        name == "_last_checkpoint") {
+      return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace

@@ -134,7 +134,7 @@ TEST_F(IngestCrashTest, SigkillAtRandomMomentsThenRerun) {
     const int code = Wait(pid);
     if (code == 128 + SIGKILL) ++killed;
   }
-  EXPECT_GE(killed, 3);
+  EXPECT_GE(killed, 2);  // later attempts have less left to do and may finish
   ASSERT_EQ(Wait(Start({})), 0);
   EXPECT_EQ(Profile(),
             std::to_string(kRows - kBad) + " " + std::to_string(kRows - kBad) + " 0 199");

@@ -187,6 +187,19 @@ TEST_F(IngestTest, NoTableMeansStartFromScratch) {
   EXPECT_EQ(recovered->state_json, "null");
 }
 
+TEST_F(IngestTest, AnEmptyLogLeftByAKilledCreateIsNoTable) {
+  // SIGKILL between making _delta_log/ and writing its first commit.
+  std::filesystem::create_directories(TableRoot("bronze.src_nums") + "/_delta_log");
+  std::filesystem::create_directories(TableRoot("bronze._quarantine_src") + "/_delta_log");
+  IngestReport report = Ingest(
+      "  src:\n    connector: counter\n    streams:\n"
+      "      nums: {sync: incremental, cursor: id, rows: 30, bad_every: 10}\n");
+  ASSERT_EQ(report.streams.size(), 1u);
+  EXPECT_TRUE(report.ok()) << report.streams[0].error;
+  EXPECT_EQ(IdProfile("bronze.src_nums"), "27 27 0 28");
+  EXPECT_EQ(Count("bronze._quarantine_src"), "3");
+}
+
 TEST_F(IngestTest, BadRowsGoToQuarantineAndCountAgainstMaxBadRows) {
   IngestReport report = Ingest(
       "  src:\n    connector: counter\n    streams:\n"
