@@ -11,7 +11,7 @@ packages=(
   clang-format clang-tidy
   # libraries linked into strata
   libyaml-cpp-dev nlohmann-json3-dev libfmt-dev libcli11-dev libedit-dev
-  libsqlite3-dev libssl-dev libcurl4-openssl-dev libzstd-dev
+  libsqlite3-dev libssl-dev libcurl4-openssl-dev libzstd-dev libexpat1-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev python3 python3-jinja2
 )
