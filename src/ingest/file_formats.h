@@ -78,6 +78,17 @@ Result<StagedFile> StageXml(engine::Connection& conn, FileSystem& fs, const std:
                             const std::string& label, const ReadOptions& options,
                             const std::string& staging_dir, int slot);
 
+// The records of XML `content` at `record_path` (empty: each child of the
+// root) as NDJSON text, one object per line, for StageXml. `records` counts
+// them; `error` is the parse error (line, message) that ended the document
+// early, if any. Never throws; any input is safe (fuzzed by xml_records_fuzz).
+struct XmlRecords {
+  std::string ndjson;
+  int64_t records = 0;
+  std::optional<std::pair<int64_t, std::string>> error;
+};
+XmlRecords XmlToNdjson(const std::string& content, const std::string& record_path);
+
 // Helpers shared by the readers.
 // The lineage columns as a SELECT list tail: ", '<label>' AS _strata_file, <row_expr> AS
 // _strata_row".

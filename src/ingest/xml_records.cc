@@ -11,6 +11,7 @@
 // strings: XML has no types, so casting belongs to the silver models.
 #include <expat.h>
 
+#include <algorithm>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -86,17 +87,28 @@ class XmlRecordReader {
                                                        std::string& ndjson) {
     ndjson_ = &ndjson;
     XML_Parser parser = XML_ParserCreate("UTF-8");
+    parser_ = parser;
     XML_SetUserData(parser, this);
     XML_SetElementHandler(parser, &XmlRecordReader::OnStart, &XmlRecordReader::OnEnd);
     XML_SetCharacterDataHandler(parser, &XmlRecordReader::OnText);
     std::optional<std::pair<int64_t, std::string>> error;
-    if (XML_Parse(parser, content.data(), static_cast<int>(content.size()), 1) ==
-        XML_STATUS_ERROR) {
-      const int64_t line = static_cast<int64_t>(XML_GetCurrentLineNumber(parser));
-      error = {line, std::string("XML error at line ") + std::to_string(line) + " column " +
-                         std::to_string(XML_GetCurrentColumnNumber(parser)) + ": " +
-                         XML_ErrorString(XML_GetErrorCode(parser))};
-    }
+    // Fed in pieces: XML_Parse takes an int length.
+    constexpr size_t kPiece = 1 << 24;
+    size_t offset = 0;
+    do {
+      const size_t n = std::min(kPiece, content.size() - offset);
+      const bool last = offset + n == content.size();
+      if (XML_Parse(parser, content.data() + offset, static_cast<int>(n), last) != XML_STATUS_OK) {
+        const int64_t line = static_cast<int64_t>(XML_GetCurrentLineNumber(parser));
+        const std::string why =
+            too_deep_ ? "elements nested deeper than " + std::to_string(kMaxDepth) + " levels"
+                      : XML_ErrorString(XML_GetErrorCode(parser));
+        error = {line, "XML error at line " + std::to_string(line) + " column " +
+                           std::to_string(XML_GetCurrentColumnNumber(parser)) + ": " + why};
+        break;
+      }
+      offset += n;
+    } while (offset < content.size());
     XML_ParserFree(parser);
     return error;
   }
@@ -115,6 +127,12 @@ class XmlRecordReader {
 
   static void OnStart(void* data, const XML_Char* name, const XML_Char** attributes) {
     auto* self = static_cast<XmlRecordReader*>(data);
+    if (self->path_.size() >= kMaxDepth) {
+      // ToJson recurses over a record's elements: bound the depth.
+      self->too_deep_ = true;
+      XML_StopParser(self->parser_, XML_FALSE);
+      return;
+    }
     self->path_.emplace_back(name);
     if (self->open_.empty() && !self->AtRecordPath()) return;
     auto node = std::make_unique<XmlNode>();
@@ -133,7 +151,7 @@ class XmlRecordReader {
 
   static void OnEnd(void* data, const XML_Char* /*name*/) {
     auto* self = static_cast<XmlRecordReader*>(data);
-    self->path_.pop_back();
+    if (!self->path_.empty()) self->path_.pop_back();
     if (self->open_.empty()) return;
     self->open_.pop_back();
     if (self->open_.empty()) {
@@ -143,7 +161,8 @@ class XmlRecordReader {
         wrapped[self->record_->name] = record;
         record = wrapped;
       }
-      *self->ndjson_ += record.dump() + "\n";
+      *self->ndjson_ +=
+          record.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
       ++self->records_;
       self->record_.reset();
     }
@@ -154,7 +173,11 @@ class XmlRecordReader {
     if (!self->open_.empty()) self->open_.back()->text.append(text, static_cast<size_t>(length));
   }
 
+  static constexpr size_t kMaxDepth = 256;
+
   std::vector<std::string> record_path_;
+  XML_Parser parser_ = nullptr;
+  bool too_deep_ = false;
   std::vector<std::string> path_;
   std::unique_ptr<XmlNode> record_;
   std::vector<XmlNode*> open_;
@@ -175,13 +198,21 @@ std::string LineOf(const std::string& content, int64_t line) {
 
 }  // namespace
 
+XmlRecords XmlToNdjson(const std::string& content, const std::string& record_path) {
+  XmlRecordReader reader(SplitRecordPath(record_path));
+  XmlRecords out;
+  out.error = reader.Parse(content, out.ndjson);
+  out.records = reader.records();
+  return out;
+}
+
 Result<StagedFile> StageXml(engine::Connection& conn, FileSystem& fs, const std::string& path,
                             const std::string& label, const ReadOptions& options,
                             const std::string& staging_dir, int slot) {
   STRATA_ASSIGN_OR_RETURN(std::string content, fs.ReadFile(path));
-  XmlRecordReader reader(SplitRecordPath(options.record_path));
-  std::string ndjson;
-  std::optional<std::pair<int64_t, std::string>> error = reader.Parse(content, ndjson);
+  XmlRecords parsed = XmlToNdjson(content, options.record_path);
+  std::string& ndjson = parsed.ndjson;
+  std::optional<std::pair<int64_t, std::string>>& error = parsed.error;
   std::vector<BadRecord> bad;
   if (error.has_value()) {
     // The rest of the file after a syntax error cannot be read reliably; the
@@ -190,7 +221,7 @@ Result<StagedFile> StageXml(engine::Connection& conn, FileSystem& fs, const std:
         {"", label, error->first, TruncateRaw(LineOf(content, error->first)), error->second});
   }
   StagedFile staged;
-  if (reader.records() == 0) {
+  if (parsed.records == 0) {
     staged.has_rows = false;
     if (bad.empty()) {
       bad.push_back(
