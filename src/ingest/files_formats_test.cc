@@ -77,6 +77,23 @@ TEST(FilesConnectorNdjson, CompressedNdjsonKeepsLineNumbers) {
   EXPECT_EQ(run.sink->Scalar("SELECT count(*) FROM bronze WHERE _strata_row = id + 1"), "500");
 }
 
+TEST(FilesConnectorNdjson, SchemaDoesNotDependOnKeyOrder) {
+  TempProject project;
+  project.Write("k/1.ndjson", R"({"b":1,"a":{"y":1,"x":"s"}})"
+                              "\n");
+  project.Write("k/2.ndjson", R"({"a":{"x":"t","y":2},"b":2})"
+                              "\n");
+  ReadRun run = ReadStream(project, "path: k/*.ndjson");
+  ASSERT_TRUE(run.status.ok()) << run.status.ToString();
+  ASSERT_EQ(run.sink->batch_types.size(), 2u);
+  EXPECT_EQ(run.sink->batch_types[0], run.sink->batch_types[1]);
+  // Non-negative integers are BIGINT, not UBIGINT (which Delta cannot store).
+  EXPECT_NE(run.sink->batch_types[0].find("b BIGINT"), std::string::npos)
+      << run.sink->batch_types[0];
+  EXPECT_NE(run.sink->batch_types[0].find("STRUCT(x VARCHAR, y BIGINT)"), std::string::npos)
+      << run.sink->batch_types[0];
+}
+
 TEST(FilesConnectorJson, ArrayObjectAndRecordPath) {
   TempProject project;
   project.Write("j/array.json", R"([{"a":1,"b":{"c":"x"}},{"a":2,"b":{"c":"y"}},{"a":3}])");

@@ -76,6 +76,11 @@ class CollectingSink : public BatchSink {
     STRATA_ASSIGN_OR_RETURN(
         auto before,
         conn_->QueryScalar(has_table_ && !replace ? "SELECT count(*) FROM bronze" : "SELECT 0"));
+    STRATA_ASSIGN_OR_RETURN(
+        auto types, conn_->QueryScalar("SELECT string_agg(column_name || ' ' || column_type, ', ') "
+                                       "FROM (DESCRIBE " +
+                                       batch.query + ")"));
+    batch_types.push_back(types.IsNull() ? "" : types.ToString());
     STRATA_RETURN_IF_ERROR(conn_->Execute(sql));
     has_table_ = true;
     STRATA_ASSIGN_OR_RETURN(auto after, conn_->QueryScalar("SELECT count(*) FROM bronze"));
@@ -123,6 +128,7 @@ class CollectingSink : public BatchSink {
 
   std::vector<StagedBatch> batches;
   std::vector<int64_t> batch_rows;
+  std::vector<std::string> batch_types;  // "name TYPE, ..." of each batch's query
   std::vector<BadRecord> quarantined;
   int64_t progress_rows = 0;
   int64_t progress_bytes = 0;

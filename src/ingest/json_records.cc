@@ -7,6 +7,7 @@
 // the line number, json_valid picks the good lines, json_group_structure over
 // all of them gives the schema (nested objects become STRUCTs, arrays LISTs,
 // conflicting types JSON), and json_transform turns each line into a row.
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "ingest/file_formats.h"
@@ -19,17 +20,33 @@ using engine::QuoteLiteral;
 
 constexpr int kMaxExplainedLines = 1000;  // bad lines whose parse error is looked up one by one
 
-// Arrays that were empty in every record have element type NULL, which no
-// table can store; they become lists of JSON.
-std::string StorableStructure(std::string structure) {
-  for (const std::string from : {":\"NULL\"", "[\"NULL\"]"}) {
-    const std::string to = from[0] == ':' ? ":\"JSON\"" : "[\"JSON\"]";
-    for (size_t pos = structure.find(from); pos != std::string::npos;
-         pos = structure.find(from, pos + to.size())) {
-      structure.replace(pos, from.size(), to);
-    }
+// Makes the inferred structure stable across files and storable: object keys
+// sorted (json_group_structure lists them in first-seen order, which differs
+// between files and would read as a retyped STRUCT), UBIGINT (what it infers
+// for any non-negative integer) as BIGINT, and the element type of arrays that
+// were empty in every record (NULL, which no table can store) as JSON.
+nlohmann::json NormalizeStructure(const nlohmann::json& node) {
+  if (node.is_string()) {
+    const std::string type = node.get<std::string>();
+    if (type == "UBIGINT") return "BIGINT";
+    if (type == "NULL") return "JSON";
+    return node;
   }
-  return structure;
+  nlohmann::json out = node.is_array() ? nlohmann::json::array() : nlohmann::json::object();
+  if (node.is_array()) {
+    for (const auto& element : node) out.push_back(NormalizeStructure(element));
+  } else if (node.is_object()) {
+    for (const auto& [key, value] : node.items()) out[key] = NormalizeStructure(value);
+  } else {
+    return node;
+  }
+  return out;
+}
+
+std::string StorableStructure(const std::string& structure) {
+  nlohmann::json parsed = nlohmann::json::parse(structure, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_discarded()) return structure;
+  return NormalizeStructure(parsed).dump();
 }
 
 std::string RecordExpression(const std::string& record_path) {
