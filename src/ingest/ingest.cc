@@ -1,5 +1,6 @@
 #include "ingest/ingest.h"
 
+#include <cstdio>
 #include <exception>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -77,6 +78,12 @@ std::string QuarantinePath(const project::Project& project, const std::string& s
   return JoinPath(JoinPath(project.WarehousePath(), "bronze"), "_quarantine_" + source);
 }
 
+std::string Percent(double fraction) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g%%", fraction * 100);
+  return text;
+}
+
 // Status for `max_bad_rows`, checked once the stream has ended.
 Status CheckBadRows(const SourceConfig& source, const BronzeStats& stats) {
   if (!source.max_bad_rows || stats.bad_rows == 0) return Status::OK();
@@ -86,12 +93,11 @@ Status CheckBadRows(const SourceConfig& source, const BronzeStats& stats) {
   const bool exceeded = fraction ? static_cast<double>(stats.bad_rows) > limit * read
                                  : static_cast<double>(stats.bad_rows) > limit;
   if (!exceeded) return Status::OK();
-  return Status::Aborted(
-      std::to_string(stats.bad_rows) + " bad rows of " + std::to_string(read) +
-      " read exceed max_bad_rows " +
-      (fraction ? std::to_string(limit * 100) + "%" : std::to_string(static_cast<int64_t>(limit))) +
-      "; see bronze._quarantine_" + source.name + " (the " + std::to_string(stats.rows) +
-      " good rows committed stay in bronze)");
+  return Status::Aborted(std::to_string(stats.bad_rows) + " bad rows of " + std::to_string(read) +
+                         " read exceed max_bad_rows " +
+                         (fraction ? Percent(limit) : std::to_string(static_cast<int64_t>(limit))) +
+                         "; see bronze._quarantine_" + source.name + " (the " +
+                         std::to_string(stats.rows) + " good rows committed stay in bronze)");
 }
 
 class StreamRunner {

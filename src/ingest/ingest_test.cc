@@ -276,7 +276,7 @@ TEST_F(IngestTest, SchemaDriftRescueKeepsValuesThatDoNotFit) {
             "5");
   EXPECT_EQ(Query("bronze.src_nums",
                   "SELECT count(*) FROM {t} WHERE id >= 10 AND value IS NULL AND "
-                  "_strata_rescued::JSON->>'value' = 'x' || id"),
+                  "(_strata_rescued::JSON->>'value') = ('x' || id)"),
             "5");
   EXPECT_EQ(Query("bronze.src_nums", "SELECT count(_strata_rescued) FROM {t}"), "5");
 }
