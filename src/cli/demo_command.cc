@@ -8,27 +8,88 @@
 #include "common/progress.h"
 #include "demo/demo.h"
 #include "engine/engine.h"
+#include "ingest/ingest.h"
 #include "project/project.h"
 
 namespace strata::cli {
 namespace {
 
-// The demo folder is a project; an existing one is reused as it is.
+// The generated files as sources of the demo project (docs/INGEST.md, the
+// files connector). Timestamps are typed so that the rows whose dates are
+// broken on purpose (src/demo/README.md, "Dirty rows") land in quarantine.
+constexpr char kDemoSources[] = R"(
+# The shop's raw files (data/raw, made by `strata demo`), landed in bronze by
+# `strata ingest`: one table per stream, bronze.shop_<stream>.
+sources:
+  shop:
+    connector: files
+    root: data/raw
+    streams:
+      customers:
+        path: customers.csv
+        sync: append
+        columns: {signed_up_at: TIMESTAMP}
+      products:
+        path: products.json
+        sync: append
+      orders:
+        path: orders/orders_*.csv
+        sync: append
+        columns: {order_ts: TIMESTAMP}
+      order_items:
+        path: order_items/order_items_*.csv
+        sync: append
+      payments:
+        path: payments/payments_*.json
+        sync: append
+      events:
+        path: events/events_*.ndjson
+        sync: append
+)";
+
+// The demo folder is a project; an existing one is reused as it is, with the
+// demo's sources added to its strata.yml when it has none.
 Result<std::unique_ptr<project::Project>> OpenOrInitDemoProject(const std::string& dir,
                                                                 std::ostream& out) {
   FileSystem& fs = *FileSystem::Default();
-  STRATA_ASSIGN_OR_RETURN(bool exists,
-                          fs.Exists(JoinPath(dir, project::kProjectFileName)));
+  const std::string project_file = JoinPath(dir, project::kProjectFileName);
+  STRATA_ASSIGN_OR_RETURN(bool exists, fs.Exists(project_file));
+  std::unique_ptr<project::Project> opened;
   if (exists) {
     out << "Reusing the demo project in " << project::AbsolutePath(dir) << "\n";
-    return project::Project::Open(fs, dir);
+    STRATA_ASSIGN_OR_RETURN(opened, project::Project::Open(fs, dir));
+  } else {
+    project::InitOptions init;
+    init.name = "shop";
+    init.force = true;  // a folder with only earlier generated data is fine
+    STRATA_ASSIGN_OR_RETURN(opened, project::Project::Init(fs, dir, init));
+    out << "Created the demo project in " << opened->root() << "\n";
   }
-  project::InitOptions init;
-  init.name = "shop";
-  init.force = true;  // a folder with only earlier generated data is fine
-  STRATA_ASSIGN_OR_RETURN(auto created, project::Project::Init(fs, dir, init));
-  out << "Created the demo project in " << created->root() << "\n";
-  return created;
+  if (opened->config().sources.has_value()) return opened;
+  STRATA_ASSIGN_OR_RETURN(std::string text, fs.ReadFile(project_file));
+  STRATA_RETURN_IF_ERROR(fs.WriteFileAtomic(project_file, text + kDemoSources));
+  return project::Project::Open(fs, dir);
+}
+
+// Lands the generated files in bronze (only new or changed files on a rerun)
+// and prints what each stream did.
+Status IngestDemoData(const project::Project& project, std::ostream& out) {
+  std::unique_ptr<ProgressReporter> progress = ProgressReporter::ForStderr();
+  ingest::IngestOptions options;
+  options.progress = progress.get();
+  STRATA_ASSIGN_OR_RETURN(ingest::IngestReport report, ingest::RunIngest(project, options));
+  out << "\nIngested into bronze (strata ingest; bad rows in bronze._quarantine_shop):\n";
+  std::string first_error;
+  for (const ingest::StreamReport& s : report.streams) {
+    out << "  " << s.target << ": " << s.rows << " new rows, " << s.bad_rows << " bad rows";
+    if (s.status != "succeeded") {
+      out << " (" << s.status << ")";
+      if (first_error.empty()) first_error = s.source + "." + s.stream + ": " + s.error;
+    }
+    out << "\n";
+  }
+  if (!report.ok()) return Status::IOError("ingesting the demo data failed: " + first_error);
+  return Status::OK();
 }
 
 }  // namespace
@@ -60,6 +121,10 @@ int RunDemo(const GlobalOptions& global, const DemoOptions& options, std::ostrea
   progress->Finish();
   if (!summary.ok()) return ReportError(summary.status(), err);
   out << "\n" << demo::RenderSummary(*summary) << "\n";
+
+  if (Status ingested = IngestDemoData(**project, out); !ingested.ok()) {
+    return ReportError(ingested, err);
+  }
 
   auto answers = demo::AnswerBusinessQuestions(**connection, demo_options.output_dir);
   if (!answers.ok()) return ReportError(answers.status(), err);

@@ -1,4 +1,5 @@
 #include "ingest/connector.h"
+#include "ingest/files_connector.h"
 #include "ingest/mysql_connector.h"
 #include "ingest/postgres_connector.h"
 
@@ -6,6 +7,7 @@ namespace strata::ingest {
 
 // One line per built-in connector; each lives in its own <name>_connector.cc.
 void RegisterBuiltinConnectors() {
+  RegisterFilesConnector();
   RegisterPostgresConnector();
   RegisterMySqlConnector();
 }

@@ -1,0 +1,102 @@
+// Internal to the files connector: how one file of each format becomes a
+// staged SELECT plus the records that could not be read.
+//
+// Every Stage* function reads one file with DuckDB on the sink's connection,
+// separates the bad records (quarantined with file, line and reason) from the
+// good ones, and returns a query over the good ones with the lineage columns
+// `_strata_file` and `_strata_row` appended. The query usually reads a TEMP
+// table the function created; `cleanup_sql` drops it once the batch is
+// committed. Errors are returned only when the engine itself fails (not for
+// bad input: a file DuckDB cannot read at all becomes one BadRecord).
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "engine/engine.h"
+#include "ingest/connector.h"
+
+namespace strata::ingest::files {
+
+enum class FileFormat { kCsv, kJson, kNdjson, kParquet, kXml };
+
+// "csv", "json", ...
+const char* FileFormatName(FileFormat format);
+// The format named `name`; InvalidArgument listing the known ones otherwise.
+Result<FileFormat> ParseFileFormat(const std::string& name);
+// The format implied by `path`'s extension (a trailing .gz/.zst/.zstd is
+// skipped: "a.csv.gz" is CSV); nullopt when the extension says nothing.
+std::optional<FileFormat> FormatFromExtension(const std::string& path);
+
+// Options of a stream that shape how its files are read (docs/INGEST.md, the
+// files connector section). Empty / unset means "let DuckDB detect".
+struct ReadOptions {
+  std::optional<FileFormat> format;
+  // CSV
+  std::string delimiter;
+  std::string quote;
+  std::string escape;
+  std::optional<bool> header;
+  std::vector<std::pair<std::string, std::string>> columns;  // name, SQL type, in order
+  std::string date_format;
+  std::string timestamp_format;
+  std::vector<std::string> null_strings;
+  std::string encoding;  // utf-8 (default), latin-1, windows-1252, utf-16
+  int64_t skip_rows = 0;
+  // JSON: a dotted path to the list of records inside each document
+  // ("data.items"); XML: the element path of one record ("/orders/order").
+  std::string record_path;
+};
+
+// One file read and split into good and bad records.
+struct StagedFile {
+  std::string query;                     // SELECT over the good records + lineage
+  std::vector<BadRecord> bad_records;    // `stream` left empty; the caller sets it
+  std::vector<std::string> cleanup_sql;  // run after the batch is committed
+  std::vector<std::string> spool_files;  // files written to the staging dir
+  bool has_rows = true;                  // false: nothing to commit from this file
+};
+
+// Each reads `path` (an absolute or cwd-relative path DuckDB can open); `label`
+// is what `_strata_file` and BadRecord::file say (the project-relative path).
+// `slot` makes the temp table names unique on the connection.
+Result<StagedFile> StageCsv(engine::Connection& conn, const std::string& path,
+                            const std::string& label, const ReadOptions& options,
+                            const std::string& staging_dir, int slot);
+Result<StagedFile> StageJson(engine::Connection& conn, const std::string& path,
+                             const std::string& label, const ReadOptions& options, int slot);
+Result<StagedFile> StageNdjson(engine::Connection& conn, const std::string& path,
+                               const std::string& label, int slot);
+Result<StagedFile> StageParquet(engine::Connection& conn, const std::string& path,
+                                const std::string& label, int slot);
+// XML is parsed in C++ (expat) into an NDJSON spool file in `staging_dir`,
+// then staged like NDJSON with `_strata_row` the record's number.
+Result<StagedFile> StageXml(engine::Connection& conn, FileSystem& fs, const std::string& path,
+                            const std::string& label, const ReadOptions& options,
+                            const std::string& staging_dir, int slot);
+
+// The records of XML `content` at `record_path` (empty: each child of the
+// root) as NDJSON text, one object per line, for StageXml. `records` counts
+// them; `error` is the parse error (line, message) that ended the document
+// early, if any. Never throws; any input is safe (fuzzed by xml_records_fuzz).
+struct XmlRecords {
+  std::string ndjson;
+  int64_t records = 0;
+  std::optional<std::pair<int64_t, std::string>> error;
+};
+XmlRecords XmlToNdjson(const std::string& content, const std::string& record_path);
+
+// Helpers shared by the readers.
+// The lineage columns as a SELECT list tail: ", '<label>' AS _strata_file, <row_expr> AS
+// _strata_row".
+std::string LineageColumns(const std::string& label, const std::string& row_expr);
+// `text` cut to BadRecord's 64 KiB limit.
+std::string TruncateRaw(std::string text);
+// Runs `sql` and returns its rows as strings (NULL as nullopt), for small results.
+Result<std::vector<std::vector<std::optional<std::string>>>> QueryStrings(engine::Connection& conn,
+                                                                          const std::string& sql);
+
+}  // namespace strata::ingest::files
