@@ -14,6 +14,7 @@ packages=(
   libsqlite3-dev libssl-dev libcurl4-openssl-dev libzstd-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev python3 python3-jinja2
+  libcpp-httplib-dev  # in-process HTTP server for the http connector tests (MIT)
 )
 
 missing=()
