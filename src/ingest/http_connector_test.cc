@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <mutex>
+#include <thread>
 
 #include "common/clock.h"
 #include "common/logging.h"
@@ -357,6 +359,40 @@ TEST_F(HttpConnectorTest, ConnectionRefusedIsRetriedThenUnavailable) {
   EXPECT_EQ((*connector)->Check().code(), StatusCode::kUnavailable);
 }
 
+TEST_F(HttpConnectorTest, SlowServerTimesOut) {
+  server_.server().Get("/slow", [](const httplib::Request&, httplib::Response& res) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    Reply(res, Items(1, 1));
+  });
+  server_.Start();
+  auto start = std::chrono::steady_clock::now();
+  Status status = ReadFirstStream(R"(
+timeout_seconds: 0.3
+retries: {max_attempts: 1}
+streams:
+  s: {path: /slow}
+)");
+  EXPECT_EQ(status.code(), StatusCode::kUnavailable) << status.ToString();
+  EXPECT_NE(status.message().find("Timeout"), std::string::npos) << status.message();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1400));
+}
+
+TEST_F(HttpConnectorTest, CheckReportsRefusedCredentials) {
+  server_.server().Get("/items", [](const httplib::Request& req, httplib::Response& res) {
+    if (req.get_header_value("Authorization") != "Bearer tok-good-1f2e") res.status = 403;
+    Reply(res, Items(1, 1));
+  });
+  server_.Start();
+  auto good = MakeHttpConnector(
+      Source("auth: {type: bearer, token: tok-good-1f2e}\nstreams:\n  items: {}\n"), &clock_);
+  ASSERT_TRUE(good.ok());
+  EXPECT_TRUE((*good)->Check().ok());
+  auto bad = MakeHttpConnector(Source("auth: {type: bearer, token: tok-bad-9a8b}\nstreams:\n  items: {}\n"),
+                               &clock_);
+  ASSERT_TRUE(bad.ok());
+  EXPECT_EQ((*bad)->Check().code(), StatusCode::kPermissionDenied);
+}
+
 TEST_F(HttpConnectorTest, ExpiredTokenGivesPermissionErrorWithoutTheToken) {
   const std::string token = "tok-expired-8f3a91c2";
   // A careless server echoes the credentials back; they must still not show.
@@ -459,7 +495,8 @@ TEST_F(HttpConnectorTest, KeyFirstSeenLateInAPageIsKept) {
   server_.server().Get("/items", [](const httplib::Request&, httplib::Response& res) {
     json items = Items(1, 25000);
     items.back()["late"] = "here";
-    Reply(res, items);
+    // A media type the test server does not brotli-compress (slow at 1 MB).
+    res.set_content(items.dump(), "application/vnd.api+json");
   });
   server_.Start();
   ASSERT_TRUE(ReadFirstStream("streams:\n  items: {}\n").ok());
