@@ -81,6 +81,11 @@ int Run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   TableOptions table;
   CLI::App* table_cmd = AddTableCommand(app, table);
 
+  IngestCommandOptions ingest;
+  CLI::App* ingest_cmd = AddIngestCommand(app, ingest);
+  RunsOptions runs;
+  CLI::App* runs_cmd = AddRunsCommand(app, runs);
+
   app.add_subcommand("version", "Print the version of strata and of its engine");
 
   std::vector<std::string> reversed(args.rbegin(), args.rend());
@@ -113,6 +118,8 @@ int Run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   if (demo_cmd->parsed()) return RunDemo(global, demo, out, err);
   if (sql_cmd->parsed()) return RunSql(global, sql, out, err);
   if (table_cmd->parsed()) return RunTable(global, table, out, err);
+  if (ingest_cmd->parsed()) return RunIngestCommand(global, ingest, out, err);
+  if (runs_cmd->parsed()) return RunRuns(global, runs, out, err);
 
   out << app.help();
   return kExitUsage;

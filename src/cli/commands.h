@@ -61,6 +61,29 @@ CLI::App* AddTableCommand(CLI::App& app, TableOptions& options);
 int RunTable(const GlobalOptions& global, const TableOptions& options, std::ostream& out,
              std::ostream& err);
 
+// `strata ingest [SOURCE[.STREAM]...]` (ingest_command.cc).
+struct IngestCommandOptions {
+  std::vector<std::string> selectors;
+  bool full_refresh = false;
+  bool check_only = false;
+};
+
+// `strata runs` (ingest_command.cc).
+struct RunsOptions {
+  int64_t limit = 20;
+  std::string format = "table";
+};
+
+// Register `ingest` / `runs` on `app`, parsing into `options`.
+CLI::App* AddIngestCommand(CLI::App& app, IngestCommandOptions& options);
+CLI::App* AddRunsCommand(CLI::App& app, RunsOptions& options);
+// Ingest: exit 0 when every stream succeeded, 1 otherwise (summary on `out`).
+int RunIngestCommand(const GlobalOptions& global, const IngestCommandOptions& options,
+                     std::ostream& out, std::ostream& err);
+// Runs: lists the newest runs of the project's run store.
+int RunRuns(const GlobalOptions& global, const RunsOptions& options, std::ostream& out,
+            std::ostream& err);
+
 int RunInit(const GlobalOptions& global, const InitOptions& options, std::ostream& out,
             std::ostream& err);
 int RunDemo(const GlobalOptions& global, const DemoOptions& options, std::ostream& out,

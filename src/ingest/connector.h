@@ -25,11 +25,10 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "common/config.h"
 #include "common/file_system.h"
@@ -52,25 +51,25 @@ enum class OnSchemaChange {
 
 // One stream of a source, as declared in strata.yml (docs/INGEST.md).
 struct StreamConfig {
-  std::string name;            // the key under `streams:`
-  std::string target;          // "bronze.<source>_<stream>" unless `target:` says otherwise
+  std::string name;    // the key under `streams:`
+  std::string target;  // "bronze.<source>_<stream>" unless `target:` says otherwise
   SyncMode sync = SyncMode::kFullRefresh;
-  std::string cursor_field;    // kIncremental: the column whose max is the saved cursor
+  std::string cursor_field;  // kIncremental: the column whose max is the saved cursor
   std::vector<std::string> primary_key;
-  ConfigNode settings;         // the stream's own keys (path, table, endpoint, ...)
+  ConfigNode settings;  // the stream's own keys (path, table, endpoint, ...)
 };
 
 // One source, as declared in strata.yml under `sources.<name>`.
 struct SourceConfig {
   std::string name;
-  std::string connector;       // "files", "postgres", "mysql", "http", "singer", ...
-  ConfigNode settings;         // the connector's own keys (connection, auth, ...)
+  std::string connector;  // "files", "postgres", "mysql", "http", "singer", ...
+  ConfigNode settings;    // the connector's own keys (connection, auth, ...)
   std::vector<StreamConfig> streams;
   OnSchemaChange on_schema_change = OnSchemaChange::kEvolve;
   // Fail the run when more rows than this are quarantined: a count (>= 1) or
   // a fraction of the rows read (< 1). Unset: never fail for bad rows.
   std::optional<double> max_bad_rows;
-  std::string project_root;    // for relative paths in settings
+  std::string project_root;  // for relative paths in settings
 };
 
 // A record that could not be read; it goes to bronze._quarantine_<source>.
@@ -85,9 +84,9 @@ struct BadRecord {
 // Rows ready to commit. The query's columns are the records' columns; file
 // connectors also give `_strata_file` (VARCHAR) and `_strata_row` (BIGINT).
 struct StagedBatch {
-  std::string query;            // a SELECT the sink runs on the connection it gave
-  nlohmann::json state_after;   // the stream's state once this batch is committed
-  int64_t source_bytes = 0;     // bytes read from the source for this batch
+  std::string query;           // a SELECT the sink runs on the connection it gave
+  nlohmann::json state_after;  // the stream's state once this batch is committed
+  int64_t source_bytes = 0;    // bytes read from the source for this batch
   // Full refresh: the first batch of a run replaces the table, later ones append.
   bool replace_table = false;
   // Spool files this batch reads; the sink deletes them after the commit.
@@ -96,8 +95,8 @@ struct StagedBatch {
 
 // What a committed batch did.
 struct BatchCommit {
-  int64_t version = -1;       // the Delta version written (or that applied it before)
-  int64_t rows = 0;           // rows written
+  int64_t version = -1;  // the Delta version written (or that applied it before)
+  int64_t rows = 0;      // rows written
   bool already_applied = false;
 };
 
@@ -145,8 +144,7 @@ class Connector {
   // Reads `stream` from `state` (null: from the beginning) into `sink`, one
   // StagedBatch at a time; returns after the last batch. Errors end the
   // stream; batches committed before the error stay.
-  virtual Status Read(const StreamConfig& stream, const nlohmann::json& state,
-                      BatchSink& sink) = 0;
+  virtual Status Read(const StreamConfig& stream, const nlohmann::json& state, BatchSink& sink) = 0;
 };
 
 using ConnectorFactory =

@@ -6,6 +6,7 @@
 #include "common/secret.h"
 #include "ingest/http_client.h"
 #include "ingest/http_pagination.h"
+#include "ingest/source_config.h"
 
 namespace strata::ingest {
 namespace {
@@ -403,6 +404,14 @@ Status HttpConnector::Read(const StreamConfig& stream, const nlohmann::json& sta
 }  // namespace
 
 Result<std::unique_ptr<Connector>> MakeHttpConnector(const SourceConfig& source, Clock* clock) {
+  STRATA_RETURN_IF_ERROR(source.settings.CheckKnownKeys(WithFrameworkKeys(
+      kSourceKeys,
+      {"base_url", "headers", "params", "auth", "pagination", "record_path", "requests_per_second",
+       "timeout_seconds", "connect_timeout_seconds", "retries"})));
+  for (const StreamConfig& stream : source.streams) {
+    STRATA_RETURN_IF_ERROR(stream.settings.CheckKnownKeys(WithFrameworkKeys(
+        kStreamKeys, {"path", "params", "headers", "record_path", "pagination", "cursor_param"})));
+  }
   STRATA_ASSIGN_OR_RETURN(std::string base_url, source.settings.GetOr<std::string>("base_url", ""));
   while (base_url.ends_with("/")) base_url.pop_back();
   if (base_url.empty()) {

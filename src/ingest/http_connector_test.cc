@@ -9,10 +9,10 @@
 
 #include "common/clock.h"
 #include "common/logging.h"
+#include "ingest/connector_testing.h"
 #include "ingest/http_client.h"
 #include "ingest/http_pagination.h"
 #include "ingest/http_test_server.h"
-#include "ingest/ingest_testing.h"
 
 namespace strata::ingest {
 namespace {
@@ -349,7 +349,9 @@ TEST_F(HttpConnectorTest, ConnectionRefusedIsRetriedThenUnavailable) {
   auto doc = ParseConfig("base_url: " + closed_url + "\nretries: {max_attempts: 2}\n", "x");
   ASSERT_TRUE(doc.ok());
   SourceConfig source = testing::MakeSourceConfig("api", "http", doc->root());
-  StreamConfig stream = testing::MakeStreamConfig("items", doc->root());
+  auto empty = ParseConfig("", "stream");
+  ASSERT_TRUE(empty.ok());
+  StreamConfig stream = testing::MakeStreamConfig("items", empty->root());
   source.streams.push_back(stream);
   auto connector = MakeHttpConnector(source, &clock_);
   ASSERT_TRUE(connector.ok()) << connector.status().ToString();
@@ -387,8 +389,8 @@ TEST_F(HttpConnectorTest, CheckReportsRefusedCredentials) {
       Source("auth: {type: bearer, token: tok-good-1f2e}\nstreams:\n  items: {}\n"), &clock_);
   ASSERT_TRUE(good.ok());
   EXPECT_TRUE((*good)->Check().ok());
-  auto bad = MakeHttpConnector(Source("auth: {type: bearer, token: tok-bad-9a8b}\nstreams:\n  items: {}\n"),
-                               &clock_);
+  auto bad = MakeHttpConnector(
+      Source("auth: {type: bearer, token: tok-bad-9a8b}\nstreams:\n  items: {}\n"), &clock_);
   ASSERT_TRUE(bad.ok());
   EXPECT_EQ((*bad)->Check().code(), StatusCode::kPermissionDenied);
 }
@@ -662,6 +664,9 @@ TEST_F(HttpConnectorTest, BadSettingsAreRejectedAtCreation) {
       MakeHttpConnector(Source("pagination: {type: pages}\nstreams:\n  a: {}\n"), &clock_);
   EXPECT_FALSE(bad_type.ok());
   EXPECT_NE(bad_type.status().message().find("must be one of"), std::string::npos);
+  auto typo = MakeHttpConnector(Source("base_ulr: x\nstreams:\n  a: {}\n"), &clock_);
+  EXPECT_FALSE(typo.ok());
+  EXPECT_NE(typo.status().message().find("base_ulr"), std::string::npos);
   auto no_token = MakeHttpConnector(Source("auth: {type: bearer}\nstreams:\n  a: {}\n"), &clock_);
   EXPECT_FALSE(no_token.ok());
   EXPECT_NE(no_token.status().message().find("token"), std::string::npos);

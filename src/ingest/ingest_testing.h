@@ -1,126 +1,109 @@
-// Test helpers for connector tests (not part of the library): a BatchSink
-// that runs each staged batch on a real in-memory DuckDB, keeps the states and
-// quarantined records, and can stop after N commits to simulate a crash.
+// Test-only connector for the ingest tests and the `strata_testing` binary
+// (the strata CLI plus this connector, used by tests/cli/ingest.sh). Header
+// only, so it never lands in the shipped library.
+//
+// connector: counter. Source keys: password / password_file (a secret; with
+// fail_with_password: true, Check and Read fail with a driver-like error
+// that echoes it, as careless libraries do). Stream keys:
+//   rows: N (100)        batch_rows: B (10)      sleep_ms: per batch (0)
+//   bad_every: K (0)     rows with id % K == K-1 are quarantined instead
+//   variant: base | extra | drop | retype | widen   (schema drift)
+// Row i: id BIGINT = i, value INTEGER = 2i, label VARCHAR = 'row i'.
+// State after a batch: {"next": first id not yet read}.
 #pragma once
 
-#include <gtest/gtest.h>
-
-#include <atomic>
+#include <algorithm>
+#include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
-#include "common/file_system.h"
-#include "engine/engine.h"
+#include "common/secret.h"
 #include "ingest/connector.h"
+#include "ingest/source_config.h"
 
 namespace strata::ingest::testing {
 
-// ConfigNode has no default constructor, so the configs are built whole; the
-// other members keep their defaults.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
-inline SourceConfig MakeSourceConfig(std::string name, std::string connector, ConfigNode settings) {
-  return SourceConfig{
-      .name = std::move(name), .connector = std::move(connector), .settings = std::move(settings)};
-}
-inline StreamConfig MakeStreamConfig(std::string name, ConfigNode settings) {
-  return StreamConfig{.name = std::move(name), .settings = std::move(settings)};
-}
-#pragma GCC diagnostic pop
-
-class RecordingSink : public BatchSink {
+class CounterConnector : public Connector {
  public:
-  // `staging_dir` must exist.
-  explicit RecordingSink(std::string staging_dir) : staging_dir_(std::move(staging_dir)) {
-    db_ = std::move(engine::Database::Open()).value();
-    conn_ = std::move(engine::Connection::Open(*db_)).value();
+  static Result<std::unique_ptr<Connector>> Make(const SourceConfig& source) {
+    auto c = std::make_unique<CounterConnector>();
+    STRATA_RETURN_IF_ERROR(source.settings.CheckKnownKeys(
+        WithFrameworkKeys(kSourceKeys, {"password", "password_file", "fail_with_password"})));
+    STRATA_ASSIGN_OR_RETURN(auto password,
+                            ReadSecret(source.settings, "password", source.project_root));
+    c->password_ = password.value_or("");
+    STRATA_ASSIGN_OR_RETURN(c->fail_, source.settings.GetOr<bool>("fail_with_password", false));
+    return std::unique_ptr<Connector>(std::move(c));
   }
 
-  engine::Connection& connection() override { return *conn_; }
-  const std::string& staging_dir() override { return staging_dir_; }
-  FileSystem& file_system() override { return *FileSystem::Default(); }
-
-  // Materializes the batch as table batch_<n> (n from 1), so its rows stay
-  // readable after the spool files are deleted, as the real sink does.
-  Result<BatchCommit> Commit(StagedBatch batch) override {
-    if (fail_commits_after_ >= 0 && static_cast<int>(batches.size()) >= fail_commits_after_) {
-      return Status::IOError("simulated crash before commit");
-    }
-    const std::string table = "batch_" + std::to_string(batches.size() + 1);
-    STRATA_RETURN_IF_ERROR(conn_->Execute("CREATE TABLE " + table + " AS " + batch.query));
-    STRATA_ASSIGN_OR_RETURN(engine::Value count,
-                            conn_->QueryScalar("SELECT count(*) FROM " + table));
-    for (const std::string& spool : batch.spool_files) {
-      STRATA_RETURN_IF_ERROR(FileSystem::Default()->DeleteFile(spool));
-    }
-    BatchCommit commit;
-    commit.version = static_cast<int64_t>(batches.size());
-    commit.rows = count.GetInt64();
-    batches.push_back(std::move(batch));
-    rows_per_batch.push_back(commit.rows);
-    return commit;
-  }
-
-  Status Quarantine(std::vector<BadRecord> records) override {
-    for (BadRecord& record : records) quarantined.push_back(std::move(record));
+  Status Check() override {
+    if (fail_)
+      return Status::Unavailable("connect to counter://user:" + password_ + "@localhost failed");
     return Status::OK();
   }
-  void Progress(int64_t rows, int64_t bytes) override { progress_rows = rows; }
-  bool Cancelled() const override { return cancelled; }
 
-  // Commits fail (as a crash would) once `n` batches are committed.
-  void FailCommitsAfter(int n) { fail_commits_after_ = n; }
-
-  // A view `all_rows` over every committed batch (UNION ALL BY NAME), so a
-  // key that appears only in a late batch is still a column.
-  void DefineAllRowsView() {
-    std::string sql = "CREATE OR REPLACE VIEW all_rows AS ";
-    for (size_t i = 0; i < batches.size(); ++i) {
-      sql += (i ? " UNION ALL BY NAME " : "") + std::string("SELECT * FROM batch_") +
-             std::to_string(i + 1);
+  Status Read(const StreamConfig& stream, const nlohmann::json& state, BatchSink& sink) override {
+    STRATA_RETURN_IF_ERROR(Check());
+    const ConfigNode& s = stream.settings;
+    STRATA_RETURN_IF_ERROR(s.CheckKnownKeys(WithFrameworkKeys(
+        kStreamKeys, {"rows", "batch_rows", "sleep_ms", "bad_every", "variant"})));
+    STRATA_ASSIGN_OR_RETURN(int64_t rows, s.GetOr<int64_t>("rows", 100));
+    STRATA_ASSIGN_OR_RETURN(int64_t batch_rows, s.GetOr<int64_t>("batch_rows", 10));
+    STRATA_ASSIGN_OR_RETURN(int64_t sleep_ms, s.GetOr<int64_t>("sleep_ms", 0));
+    STRATA_ASSIGN_OR_RETURN(int64_t bad_every, s.GetOr<int64_t>("bad_every", 0));
+    STRATA_ASSIGN_OR_RETURN(std::string variant, s.GetOr<std::string>("variant", "base"));
+    int64_t next = state.is_object() ? state.value("next", int64_t{0}) : 0;
+    bool first = true;
+    while (next < rows || first) {
+      if (sink.Cancelled()) return Status::Aborted("cancelled");
+      const int64_t end = std::min(rows, next + batch_rows);
+      std::vector<BadRecord> bad;
+      std::string keep = "TRUE";
+      if (bad_every > 0) {
+        keep = "i % " + std::to_string(bad_every) + " <> " + std::to_string(bad_every - 1);
+        for (int64_t i = next; i < end; ++i) {
+          if (i % bad_every == bad_every - 1) {
+            bad.push_back({stream.name, "counter", i + 1, std::to_string(i) + ",oops",
+                           "test: row " + std::to_string(i) + " is bad"});
+          }
+        }
+      }
+      if (!bad.empty()) STRATA_RETURN_IF_ERROR(sink.Quarantine(std::move(bad)));
+      StagedBatch batch;
+      batch.query = "SELECT " + Columns(variant) + " FROM range(" + std::to_string(next) + ", " +
+                    std::to_string(end) + ") t(i) WHERE " + keep;
+      batch.state_after = {{"next", end}};
+      batch.source_bytes = (end - next) * 16;
+      STRATA_RETURN_IF_ERROR(sink.Commit(std::move(batch)).status());
+      sink.Progress(end, (end)*16);
+      next = end;
+      first = false;
+      if (sleep_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(sleep_ms));
     }
-    ASSERT_TRUE(conn_->Execute(sql).ok());
+    return Status::OK();
   }
-
-  // The first column of every row of `sql`, as text ("NULL" for null).
-  std::vector<std::string> Strings(const std::string& sql) {
-    std::vector<std::string> out;
-    auto result = conn_->Query("SELECT CAST(x AS VARCHAR) FROM (" + sql + ") AS t(x)");
-    EXPECT_TRUE(result.ok()) << sql << ": " << result.status().ToString();
-    if (!result.ok()) return out;
-    auto rows = (*result)->FetchAllRows();
-    EXPECT_TRUE(rows.ok()) << rows.status().ToString();
-    if (!rows.ok()) return out;
-    for (const auto& row : *rows) out.push_back(row[0].IsNull() ? "NULL" : row[0].GetString());
-    return out;
-  }
-
-  std::vector<StagedBatch> batches;
-  std::vector<int64_t> rows_per_batch;
-  std::vector<BadRecord> quarantined;
-  int64_t progress_rows = 0;
-  std::atomic<bool> cancelled{false};
 
  private:
-  std::string staging_dir_;
-  std::unique_ptr<engine::Database> db_;
-  std::unique_ptr<engine::Connection> conn_;
-  int fail_commits_after_ = -1;
-};
-
-// A fresh empty directory under the system temp dir, removed by the destructor.
-class TempDir {
- public:
-  TempDir() {
-    char pattern[] = "/tmp/strata-ingest-XXXXXX";
-    path_ = mkdtemp(pattern);
+  static std::string Columns(const std::string& variant) {
+    const std::string id = "i::BIGINT AS id";
+    const std::string label = "'row ' || i AS label";
+    if (variant == "extra")
+      return id + ", (i * 2)::INTEGER AS value, " + label + ", i % 7 AS extra";
+    if (variant == "drop") return id + ", (i * 2)::INTEGER AS value";
+    if (variant == "retype") {
+      return id + ", CASE WHEN i % 2 = 0 THEN (i * 2)::VARCHAR ELSE 'x' || i END AS value, " +
+             label;
+    }
+    if (variant == "widen") return id + ", (i * 2)::BIGINT AS value, " + label;
+    return id + ", (i * 2)::INTEGER AS value, " + label;
   }
-  ~TempDir() { (void)FileSystem::Default()->DeleteRecursively(path_); }
-  const std::string& path() const { return path_; }
 
- private:
-  std::string path_;
+  std::string password_;
+  bool fail_ = false;
 };
+
+inline void RegisterTestConnectors() { RegisterConnector("counter", &CounterConnector::Make); }
 
 }  // namespace strata::ingest::testing

@@ -12,6 +12,7 @@
 #include "common/logging.h"
 #include "common/secret.h"
 #include "ingest/singer_schema.h"
+#include "ingest/source_config.h"
 #include "ingest/subprocess.h"
 
 namespace strata::ingest {
@@ -365,6 +366,12 @@ Status SingerConnector::Read(const StreamConfig& stream, const nlohmann::json& s
 
 Result<std::unique_ptr<Connector>> MakeSingerConnector(const SourceConfig& source) {
   const ConfigNode& settings = source.settings;
+  STRATA_RETURN_IF_ERROR(settings.CheckKnownKeys(
+      WithFrameworkKeys(kSourceKeys, {"command", "config", "catalog", "catalog_flag"})));
+  for (const StreamConfig& stream : source.streams) {
+    STRATA_RETURN_IF_ERROR(
+        stream.settings.CheckKnownKeys(WithFrameworkKeys(kStreamKeys, {"tap_stream"})));
+  }
   std::optional<ConfigNode> command = settings.Find("command");
   if (!command.has_value() || command->IsNull()) {
     return settings.Error(

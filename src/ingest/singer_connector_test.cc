@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "common/logging.h"
-#include "ingest/ingest_testing.h"
+#include "ingest/connector_testing.h"
 #include "ingest/singer_schema.h"
 
 namespace strata::ingest {

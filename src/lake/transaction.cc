@@ -69,6 +69,10 @@ void Transaction::SetMetric(const std::string& name, int64_t value) {
   metrics_[name] = std::to_string(value);
 }
 
+void Transaction::SetCommitInfoField(const std::string& name, std::string value_json) {
+  extra_info_[name] = std::move(value_json);
+}
+
 void Transaction::SetProtocol(Protocol protocol) {
   protocol_ = std::move(protocol);
   pending_.changes_metadata = true;
@@ -136,6 +140,11 @@ std::string Transaction::SerializeFor(int64_t version) const {
                {"txnId", txn_uuid_}};
   if (!metrics_.empty()) info["operationMetrics"] = metrics_;
   if (read_version() >= 0) info["readVersion"] = read_version();
+  for (const auto& [name, value_json] : extra_info_) {
+    if (info.contains(name)) continue;
+    json value = json::parse(value_json, nullptr, /*allow_exceptions=*/false);
+    info[name] = value.is_discarded() ? json(value_json) : std::move(value);
+  }
   (void)version;
   CommitInfo commit_info;
   commit_info.json = json_util::Dump(info);

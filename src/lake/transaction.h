@@ -78,6 +78,10 @@ class Transaction {
   // Spark writes them). `operation` also names the transaction in errors.
   void SetOperation(std::string operation, StringMap parameters = {});
   void SetMetric(const std::string& name, int64_t value);
+  // Adds an application field to commitInfo (PROTOCOL.md "Commit Provenance
+  // Information" lets writers add any). `value_json` must be JSON text; a
+  // field Strata itself writes (operation, txnId, ...) is not overridden.
+  void SetCommitInfoField(const std::string& name, std::string value_json);
 
   // Stages a new protocol / metaData action (marks the transaction as a
   // metadata change for conflict checks).
@@ -131,6 +135,7 @@ class Transaction {
   std::string operation_ = "WRITE";
   StringMap parameters_;
   StringMap metrics_;
+  StringMap extra_info_;  // field -> JSON text
   std::optional<Protocol> protocol_;
   std::optional<Metadata> metadata_;
   std::optional<Txn> txn_;

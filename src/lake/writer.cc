@@ -196,6 +196,7 @@ Result<WriteResult> TableWriter::Append(const std::string& query, const AppendOp
       "WRITE", {{"mode", "Append"}, {"partitionBy", JsonList(txn->metadata()->partition_columns)}});
   STRATA_ASSIGN_OR_RETURN(result.rows_inserted, WriteRows(*txn, query, result));
   if (options.txn) txn->SetTxn(*options.txn);
+  for (const auto& [name, value] : options.commit_info) txn->SetCommitInfoField(name, value);
   txn->SetMetric("numFiles", result.files_added);
   txn->SetMetric("numOutputRows", result.rows_inserted);
   STRATA_RETURN_IF_ERROR(Finish(*txn, result));
@@ -254,6 +255,7 @@ Result<WriteResult> TableWriter::Overwrite(const std::string& query,
   txn->SetOperation("WRITE", parameters);
   STRATA_ASSIGN_OR_RETURN(result.rows_inserted, WriteRows(*txn, query, result));
   if (options.txn) txn->SetTxn(*options.txn);
+  for (const auto& [name, value] : options.commit_info) txn->SetCommitInfoField(name, value);
   txn->SetMetric("numFiles", result.files_added);
   txn->SetMetric("numOutputRows", result.rows_inserted);
   txn->SetMetric("numRemovedFiles", result.files_removed);

@@ -52,6 +52,10 @@ struct CreateTableOptions {
 struct AppendOptions {
   bool merge_schema = false;  // add the query's new columns; widen types safely
   std::optional<TxnId> txn;   // idempotency token (PROTOCOL.md "Transaction Identifiers")
+  // Application fields added to the commit's commitInfo (name -> JSON text),
+  // e.g. the ingest state a batch brings its stream to, so the state commits
+  // atomically with the rows.
+  StringMap commit_info;
 };
 
 struct OverwriteOptions {
@@ -62,6 +66,7 @@ struct OverwriteOptions {
   std::optional<std::string> replace_where;
   bool overwrite_schema = false;  // the query's columns become the schema
   std::optional<TxnId> txn;
+  StringMap commit_info;  // as AppendOptions::commit_info
 };
 
 // A MERGE clause, applied in order: the first whose condition holds wins.

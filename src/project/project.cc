@@ -73,7 +73,7 @@ Status ParseEngine(const ConfigNode& node, EngineConfig& out) {
 Result<ProjectConfig> Project::ParseConfig(std::string_view text, const std::string& file_name) {
   STRATA_ASSIGN_OR_RETURN(ConfigDocument doc, strata::ParseConfig(text, file_name));
   const ConfigNode& root = doc.root();
-  STRATA_RETURN_IF_ERROR(root.CheckKnownKeys({"name", "warehouse", "engine"}));
+  STRATA_RETURN_IF_ERROR(root.CheckKnownKeys({"name", "warehouse", "engine", "sources"}));
   ProjectConfig config;
   auto name = root.Get<std::string>("name");
   if (!name.ok()) {
@@ -88,6 +88,10 @@ Result<ProjectConfig> Project::ParseConfig(std::string_view text, const std::str
   if (auto engine = root.Find("engine"); engine && !engine->IsNull()) {
     if (!engine->IsMap()) return engine->Error("must be a map with threads and memory_limit");
     STRATA_RETURN_IF_ERROR(ParseEngine(*engine, config.engine));
+  }
+  if (auto sources = root.Find("sources"); sources && !sources->IsNull()) {
+    if (!sources->IsMap()) return sources->Error("must be a map of source name to its settings");
+    config.sources = *sources;
   }
   return config;
 }

@@ -11,9 +11,11 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "common/config.h"
 #include "common/file_system.h"
 #include "common/status.h"
 
@@ -38,6 +40,9 @@ struct ProjectConfig {
   std::string name;
   WarehouseConfig warehouse;
   EngineConfig engine;
+  // The `sources:` map, kept as parsed: the ingest subsystem reads and
+  // validates it (ingest/source_config.h), so project does not depend on it.
+  std::optional<ConfigNode> sources;
 };
 
 struct InitOptions {
