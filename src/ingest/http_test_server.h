@@ -26,12 +26,15 @@ class TestHttpServer {
 
   // Starts listening on a free loopback port; call after registering handlers.
   void Start() {
-    server_.set_logger([this](const httplib::Request& request, const httplib::Response&) {
+    // Recorded before the handler runs: a logger runs after the reply is
+    // sent, so a test could look before the last request was recorded.
+    server_.set_pre_routing_handler([this](const httplib::Request& request, httplib::Response&) {
       std::lock_guard<std::mutex> lock(mutex_);
       SeenRequest seen{request.path, "", request.params, request.headers};
       size_t question = request.target.find('?');
       if (question != std::string::npos) seen.query = request.target.substr(question + 1);
       requests_.push_back(std::move(seen));
+      return httplib::Server::HandlerResponse::Unhandled;
     });
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
