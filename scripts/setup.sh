@@ -18,6 +18,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev python3 python3-jinja2
   # servers the connector tests start in temp directories (not as services)
   postgresql mariadb-server
+  libcpp-httplib-dev  # in-process HTTP server for the http connector tests (MIT)
 )
 
 missing=()

@@ -2,6 +2,8 @@
 #include "ingest/files_connector.h"
 #include "ingest/mysql_connector.h"
 #include "ingest/postgres_connector.h"
+#include "ingest/http_connector.h"
+#include "ingest/singer_connector.h"
 
 namespace strata::ingest {
 
@@ -10,6 +12,8 @@ void RegisterBuiltinConnectors() {
   RegisterFilesConnector();
   RegisterPostgresConnector();
   RegisterMySqlConnector();
+  RegisterHttpConnector();
+  RegisterSingerConnector();
 }
 
 }  // namespace strata::ingest
