@@ -7,12 +7,13 @@ namespace strata::sql {
 namespace {
 
 // Names become folder names, so anything that could escape the schema
-// folder or collide with Delta's own entries (_delta_log) is refused.
+// folder or collide with Delta's own entries (_delta_log) is refused. A
+// leading '_' is allowed: Strata's own tables use it (bronze._quarantine_<source>).
 Status CheckFolderName(std::string_view kind, std::string_view name) {
   if (name.empty()) return Status::InvalidArgument("empty " + std::string(kind) + " name");
-  if (name.front() == '.' || name.front() == '_') {
+  if (name.front() == '.' || name == "_delta_log") {
     return Status::InvalidArgument(std::string(kind) + " name '" + std::string(name) +
-                                   "' may not start with '.' or '_'");
+                                   "' may not start with '.' or be '_delta_log'");
   }
   for (char c : name) {
     if (c == '/' || c == '\\' || c == '\0' || std::iscntrl(static_cast<unsigned char>(c))) {

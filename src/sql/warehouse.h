@@ -56,7 +56,7 @@ class Warehouse {
 
   // The folder of table `schema.name` (whether or not it exists).
   // InvalidArgument for an unknown schema or a name that cannot be a folder
-  // (empty, '/', leading '.' or '_').
+  // (empty, '/', leading '.', '_delta_log').
   Result<std::string> TablePath(std::string_view schema, std::string_view name) const;
 
   // True when `schema.name` is a Delta table (its folder has _delta_log/).

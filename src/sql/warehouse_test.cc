@@ -52,6 +52,10 @@ TEST_F(WarehouseTest, RejectsNamesThatCannotBeFolders) {
     EXPECT_FALSE(path.ok()) << name;
     EXPECT_TRUE(path.status().IsInvalidArgument()) << name;
   }
+  // Strata's own tables start with '_' (the ingest quarantine).
+  auto quarantine = warehouse_->TablePath("bronze", "_quarantine_shop");
+  ASSERT_TRUE(quarantine.ok()) << quarantine.status().ToString();
+  EXPECT_THAT(*quarantine, HasSubstr("bronze/_quarantine_shop"));
   auto unknown = warehouse_->TablePath("platinum", "t");
   ASSERT_FALSE(unknown.ok());
   EXPECT_THAT(unknown.status().message(), HasSubstr("bronze, silver, gold, sandbox"));
