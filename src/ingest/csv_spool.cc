@@ -94,4 +94,25 @@ std::string SpoolSelect(const std::string& path, const std::vector<SpoolColumn>&
          "nullstr = '', allow_quoted_nulls = false, max_line_size = 67108864)";
 }
 
+std::string FirstCsvField(std::string_view row) {
+  std::string field;
+  if (row.empty() || row[0] != '"') {
+    size_t end = row.find_first_of(",\r\n");
+    return std::string(row.substr(0, end));
+  }
+  for (size_t i = 1; i < row.size(); ++i) {
+    if (row[i] == '"') {
+      if (i + 1 < row.size() && row[i + 1] == '"') {
+        field.push_back('"');
+        ++i;
+      } else {
+        break;
+      }
+    } else {
+      field.push_back(row[i]);
+    }
+  }
+  return field;
+}
+
 }  // namespace strata::ingest

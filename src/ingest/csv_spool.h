@@ -60,6 +60,10 @@ std::string SpoolSelect(const std::string& path, const std::vector<SpoolColumn>&
                         int skip_fields = 0);
 
 // DuckDB quoting.
+// The first field of a CSV row, unquoted: the database connectors put the
+// cursor column first, so this is the cursor value of the row.
+std::string FirstCsvField(std::string_view row);
+
 std::string DuckIdentifier(std::string_view name);
 std::string DuckLiteral(std::string_view text);
 

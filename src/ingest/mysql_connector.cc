@@ -237,24 +237,6 @@ std::string Backquoted(std::string_view name) {
   return out + "`";
 }
 
-std::string FirstCsvFieldOf(std::string_view row) {
-  if (row.empty() || row[0] != '"') return std::string(row.substr(0, row.find_first_of(",\n")));
-  std::string field;
-  for (size_t i = 1; i < row.size(); ++i) {
-    if (row[i] == '"') {
-      if (i + 1 < row.size() && row[i + 1] == '"') {
-        field.push_back('"');
-        ++i;
-      } else {
-        break;
-      }
-    } else {
-      field.push_back(row[i]);
-    }
-  }
-  return field;
-}
-
 class MySqlConnector : public Connector {
  public:
   MySqlConnector(SourceConfig source, ConnectSettings settings)
@@ -438,7 +420,7 @@ Status MySqlConnector::ReadWith(MySqlConnection& conn, const StreamConfig& strea
       }
       row_text.push_back('\n');
       std::string cursor;
-      if (incremental) cursor = FirstCsvFieldOf(row_text);
+      if (incremental) cursor = FirstCsvField(row_text);
       if (spool != nullptr && (spool->rows() >= batch_rows || spool->bytes() >= batch_bytes) &&
           (!incremental || cursor != last_cursor)) {
         STRATA_RETURN_IF_ERROR(finish(false));

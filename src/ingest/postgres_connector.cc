@@ -43,28 +43,6 @@ struct ReadPlan {
   int64_t batch_bytes = kDefaultBatchBytes;
 };
 
-// The first field of a CSV row (the cursor text the COPY puts first).
-std::string FirstCsvField(std::string_view row) {
-  std::string field;
-  if (row.empty() || row[0] != '"') {
-    size_t end = row.find_first_of(",\r\n");
-    return std::string(row.substr(0, end));
-  }
-  for (size_t i = 1; i < row.size(); ++i) {
-    if (row[i] == '"') {
-      if (i + 1 < row.size() && row[i + 1] == '"') {
-        field.push_back('"');
-        ++i;
-      } else {
-        break;
-      }
-    } else {
-      field.push_back(row[i]);
-    }
-  }
-  return field;
-}
-
 class PostgresConnector : public Connector {
  public:
   PostgresConnector(SourceConfig source, PgConnectOptions connect)
