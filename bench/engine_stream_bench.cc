@@ -108,13 +108,18 @@ Sums StreamWithWrapper() {
     if (!fetched.ok()) Die(fetched.status().ToString());
     std::unique_ptr<DataChunk> chunk = std::move(fetched).value();
     if (chunk == nullptr) break;
+    // Typed column access, as the engine README recommends for hot loops:
+    // take each column once per chunk, then read its arrays row by row.
     const size_t n = chunk->size();
-    const int64_t* ints = chunk->Data<int64_t>(0);
-    const double* doubles = chunk->Data<double>(1);
+    const strata::engine::ColumnVector& int_column = chunk->Column(0);
+    const strata::engine::ColumnVector& double_column = chunk->Column(1);
+    const strata::engine::ColumnVector& string_column = chunk->Column(2);
+    const int64_t* ints = int_column.Data<int64_t>();
+    const double* doubles = double_column.Data<double>();
     for (size_t row = 0; row < n; ++row) {
-      if (chunk->IsValid(0, row)) sums.ints += ints[row];
-      if (chunk->IsValid(1, row)) sums.doubles += doubles[row];
-      if (chunk->IsValid(2, row)) sums.string_bytes += chunk->GetString(2, row).size();
+      if (int_column.IsValid(row)) sums.ints += ints[row];
+      if (double_column.IsValid(row)) sums.doubles += doubles[row];
+      if (string_column.IsValid(row)) sums.string_bytes += string_column.GetString(row).size();
     }
     sums.rows += static_cast<int64_t>(n);
   }
