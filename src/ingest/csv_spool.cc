@@ -115,4 +115,27 @@ std::string FirstCsvField(std::string_view row) {
   return field;
 }
 
+std::function<Status(SpoolBatch)> CommitSpooledBatches(BatchSink& sink,
+                                                       std::vector<SpoolColumn> columns,
+                                                       int skip_fields, bool full_refresh) {
+  return [&sink, columns = std::move(columns), skip_fields, full_refresh,
+          committed_any = false](SpoolBatch spooled) mutable -> Status {
+    StagedBatch batch;
+    if (!spooled.path.empty()) {
+      batch.query = SpoolSelect(spooled.path, columns, skip_fields);
+      batch.spool_files.push_back(spooled.path);
+    } else {
+      batch.query = SpoolSelect("", columns);
+    }
+    batch.source_bytes = spooled.bytes;
+    batch.state_after = std::move(spooled.state_after);
+    batch.replace_table = full_refresh && !committed_any;
+    committed_any = true;
+    STRATA_RETURN_IF_ERROR(sink.Commit(std::move(batch)));
+    sink.Progress(spooled.total_rows, spooled.total_bytes);
+    if (sink.Cancelled()) return Status::Aborted("cancelled");
+    return Status::OK();
+  };
+}
+
 }  // namespace strata::ingest

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -12,6 +13,8 @@
 
 #include "common/file_system.h"
 #include "common/status.h"
+#include "ingest/connector.h"
+#include "ingest/spool_pipeline.h"
 
 namespace strata::ingest {
 
@@ -58,6 +61,14 @@ void AppendCsvField(std::string& row, std::string_view value);
 // query with the columns' types and no rows.
 std::string SpoolSelect(const std::string& path, const std::vector<SpoolColumn>& columns,
                         int skip_fields = 0);
+
+// The consumer side of RunSpoolPipeline for a database stream: commits each
+// spooled batch through `sink` (the first one replaces the table when
+// `full_refresh`), reports progress, and stops with Aborted once the sink is
+// cancelled. `sink` must outlive the returned function; one thread.
+std::function<Status(SpoolBatch)> CommitSpooledBatches(BatchSink& sink,
+                                                       std::vector<SpoolColumn> columns,
+                                                       int skip_fields, bool full_refresh);
 
 // DuckDB quoting.
 // The first field of a CSV row, unquoted: the database connectors put the

@@ -441,26 +441,8 @@ Status MySqlConnector::ReadWith(MySqlConnection& conn, const StreamConfig& strea
     return Status::OK();
   };
 
-  bool committed_any = false;
-  auto consume = [&](SpoolBatch spooled) -> Status {
-    StagedBatch batch;
-    if (!spooled.path.empty()) {
-      batch.query = SpoolSelect(spooled.path, spool_columns, static_cast<int>(skip));
-      batch.spool_files.push_back(spooled.path);
-    } else {
-      batch.query = SpoolSelect("", spool_columns);
-    }
-    batch.source_bytes = spooled.bytes;
-    batch.state_after = std::move(spooled.state_after);
-    batch.replace_table = full_refresh && !committed_any;
-    committed_any = true;
-    STRATA_ASSIGN_OR_RETURN(BatchCommit done, sink.Commit(std::move(batch)));
-    (void)done;
-    sink.Progress(spooled.total_rows, spooled.total_bytes);
-    if (sink.Cancelled()) return Status::Aborted("cancelled");
-    return Status::OK();
-  };
-  return RunSpoolPipeline(produce, consume);
+  return RunSpoolPipeline(
+      produce, CommitSpooledBatches(sink, spool_columns, static_cast<int>(skip), full_refresh));
 }
 
 }  // namespace
