@@ -204,6 +204,23 @@ TEST_F(ViewTest, TableChangesUnderAViewAreSeen) {
   EXPECT_THAT(Run("select * from silver.all_orders"), ElementsAre("9"));
 }
 
+TEST_F(ViewTest, TheDuckDbViewIsRebuiltOnlyWhenSomethingChanged) {
+  MakeOrders();
+  Run("create view silver.n as select count(*) as n from bronze.orders");
+  EXPECT_THAT(Run("select n from silver.n"), ElementsAre("4"));
+  // Swap the DuckDB view behind the session's back: with the definition and
+  // the table unchanged, it must not be rebuilt...
+  ASSERT_TRUE(main_.conn->Execute("create or replace view silver.n as select 42 as n").ok());
+  EXPECT_THAT(Run("select n from silver.n"), ElementsAre("42"));
+  // ...and a commit to the table it reads, or a new definition, must.
+  Run("insert into bronze.orders values (5, 'dan', 1)");
+  EXPECT_THAT(Run("select n from silver.n"), ElementsAre("5"));
+  ASSERT_TRUE(main_.conn->Execute("create or replace view silver.n as select 42 as n").ok());
+  clock_.Advance(1000);
+  Run("create or replace view silver.n as select count(*) + 1 as n from bronze.orders");
+  EXPECT_THAT(Run("select n from silver.n"), ElementsAre("6"));
+}
+
 TEST_F(ViewTest, AnotherProcessSeesDefinitionsAndChanges) {
   MakeOrders();
   Process other = Start();
