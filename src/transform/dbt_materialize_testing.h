@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "common/fault_injection_file_system.h"
 #include "lake/lake.h"
 #include "transform/dbt_materialize.h"
 
@@ -138,7 +139,10 @@ class MaterializeTest : public ::testing::Test {
   }
 
   std::string dir_;
-  FileSystem& fs_ = *FileSystem::Default();
+  // Every test runs over the fault-injecting wrapper (no fault armed unless
+  // a test arms one).
+  FaultInjectionFileSystem faults_{FileSystem::Default()};
+  FileSystem& fs_ = faults_;
   std::unique_ptr<engine::Database> db_;
   std::unique_ptr<sql::Warehouse> warehouse_;
   std::unique_ptr<WarehouseAdapter> adapter_;
