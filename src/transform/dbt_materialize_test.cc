@@ -62,7 +62,10 @@ TEST_F(MaterializeModelTest, AdapterReportsRelationsColumnsAndCounts) {
 
   EXPECT_TRUE(adapter_->CreateSchema("main").ok());
   EXPECT_TRUE(std::filesystem::is_directory(dir_ + "/warehouse/main"));
-  EXPECT_EQ(adapter_->CreateSchema("undeclared").code(), StatusCode::kInvalidArgument);
+  // Schemas a node writes are added on demand (generate_schema_name).
+  EXPECT_TRUE(adapter_->CreateSchema("main_marts").ok());
+  EXPECT_TRUE(warehouse_->HasSchema("main_marts"));
+  EXPECT_FALSE(adapter_->CreateSchema("a/b").ok());
   EXPECT_FALSE(adapter_->Execute("select * from raw.nope", true).ok());
 }
 
@@ -158,6 +161,32 @@ TEST_F(MaterializeModelTest, ViewFollowsItsSourceAndReplacesATable) {
   EXPECT_EQ(out.message, "OK");
   EXPECT_FALSE(warehouse_->TableExists("main", "big_orders"));
   EXPECT_EQ(Query("select * from main.big_orders"), Mirror(sql));
+  auto relation = adapter_->GetRelation("db", "main", "big_orders");
+  ASSERT_TRUE(relation.ok() && relation->has_value());
+  EXPECT_EQ((*relation)->kind, RelationInfo::Kind::kView);
+  auto columns = adapter_->GetColumns(**relation);
+  ASSERT_TRUE(columns.ok()) << columns.status().ToString();
+  ASSERT_EQ(columns->size(), 2u);
+  EXPECT_EQ((*columns)[1].name, "amount");
+  EXPECT_EQ((*columns)[1].data_type, "DECIMAL(10,2)");
+
+  // A view reads the latest rows, from any session.
+  Both("INSERT INTO raw.orders VALUES (9, 12, 20.00, DATE '2024-02-01')");
+  EXPECT_EQ(Query("select * from main.big_orders"), Mirror(sql));
+  auto other = WarehouseAdapter::Create(*db_, warehouse_.get(), fs_);
+  ASSERT_TRUE(other.ok());
+  auto seen = (*other)->Execute("select count(*) from main.big_orders", true);
+  ASSERT_TRUE(seen.ok()) << seen.status().ToString();
+  EXPECT_EQ(seen->rows[0][0].GetInt64(), 4);
+
+  // Back to a table: a broken select keeps the view; a good one replaces it.
+  node.config["materialized"] = "table";
+  ASSERT_FALSE(Build(node, "select nope from raw.orders").ok());
+  EXPECT_TRUE(warehouse_->ViewExists("main", "big_orders"));
+  MustBuild(node, "select id from raw.orders");
+  EXPECT_FALSE(warehouse_->ViewExists("main", "big_orders"));
+  EXPECT_TRUE(warehouse_->TableExists("main", "big_orders"));
+  EXPECT_EQ(Query("select * from main.big_orders"), Mirror("select id from raw.orders"));
 }
 
 TEST_F(MaterializeModelTest, EphemeralWritesNothingAndUnknownMaterializationsAreRefused) {

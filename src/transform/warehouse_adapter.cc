@@ -32,8 +32,10 @@ class WarehouseAdapterImpl : public WarehouseAdapter {
       info.kind = RelationInfo::Kind::kTable;
       return std::optional<RelationInfo>(info);
     }
-    // Persistent warehouse views come with the `views` branch; until then a
-    // view is a DuckDB view of this process only and is not reported.
+    if (warehouse_->ViewExists(schema, identifier)) {
+      info.kind = RelationInfo::Kind::kView;
+      return std::optional<RelationInfo>(info);
+    }
     return std::optional<RelationInfo>();
   }
 
@@ -88,17 +90,7 @@ class WarehouseAdapterImpl : public WarehouseAdapter {
     return table;
   }
 
-  Status CreateSchema(const std::string& schema) override {
-    if (!warehouse_->HasSchema(schema)) {
-      return Status::InvalidArgument(
-          "schema " + schema + " is not a schema of the warehouse at " + warehouse_->root() +
-          " (the runner opens the warehouse with every schema a node writes)");
-    }
-    STRATA_RETURN_IF_ERROR(
-        fs_.CreateDirectories(warehouse_->root() + "/" + sql::Lowercase(schema)));
-    return conn_->Execute("CREATE SCHEMA IF NOT EXISTS " +
-                          engine::QuoteIdentifier(sql::Lowercase(schema)));
-  }
+  Status CreateSchema(const std::string& schema) override { return session_->EnsureSchema(schema); }
 
  private:
   std::unique_ptr<engine::Connection> conn_;
