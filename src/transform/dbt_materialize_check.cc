@@ -6,15 +6,19 @@
 namespace strata::transform::materialize_internal {
 namespace {
 
-// The audit table of a test with store_failures: the compiler's relation
-// when it gave one, else `<schema>_<schema config or dbt_test__audit>.<alias>`.
+// The audit table of a test that stores failures:
+// `<target schema>_<schema config, default dbt_test__audit>.<alias>`. The
+// loader and compiler give that schema only when the store_failures config
+// is set; with --store-failures alone they give the target schema, so the
+// suffix is added here unless it is there already.
 Target AuditTarget(const Node& node, const CompiledNode& compiled) {
   Target t;
-  if (!compiled.schema.empty()) {
-    t.schema = compiled.schema;
-  } else {
-    t.schema = node.schema + "_" + ConfigString(node, compiled, "schema", "dbt_test__audit");
-  }
+  const std::string base = !compiled.schema.empty() ? compiled.schema : node.schema;
+  const std::string suffix = "_" + ConfigString(node, compiled, "schema", "dbt_test__audit");
+  const bool has_suffix =
+      base.size() > suffix.size() &&
+      sql::Lowercase(base.substr(base.size() - suffix.size())) == sql::Lowercase(suffix);
+  t.schema = has_suffix ? base : base + suffix;
   t.identifier = !compiled.identifier.empty() ? compiled.identifier
                  : !node.alias.empty()        ? node.alias
                                               : node.name;
