@@ -6,6 +6,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "transform/dbt_materialize_testing.h"
 
 namespace strata::transform::testing {
@@ -284,6 +286,48 @@ TEST_F(MaterializeModelTest, StoreFailuresKeepsTheFailingRowsOfTheLastRun) {
   ASSERT_TRUE(Materialize(other, plain, *adapter_, options).ok());
   EXPECT_EQ(Query("select * from main_dbt_test__audit.big"),
             Mirror("select id from raw.orders where amount > 5"));
+}
+
+TEST_F(MaterializeModelTest, WorkersWithTheirOwnAdaptersBuildAtTheSameTime) {
+  // As the runner's threads: one adapter (connection) each on one database;
+  // each stages rows in its own temp table.
+  constexpr int kWorkers = 3;
+  constexpr int kModels = 3;
+  std::vector<std::unique_ptr<WarehouseAdapter>> adapters;
+  for (int w = 0; w < kWorkers; ++w) {
+    auto adapter = WarehouseAdapter::Create(*db_, warehouse_.get(), fs_);
+    ASSERT_TRUE(adapter.ok());
+    adapters.push_back(std::move(adapter).value());
+  }
+  std::vector<std::string> errors(kWorkers);
+  std::vector<std::thread> threads;
+  for (int w = 0; w < kWorkers; ++w) {
+    threads.emplace_back([&, w] {
+      for (int m = 0; m < kModels; ++m) {
+        const std::string name = "w" + std::to_string(w) + "_m" + std::to_string(m);
+        Node node =
+            MakeNode("model", name,
+                     {{"materialized", m == 2 ? "view" : "incremental"}, {"unique_key", "id"}});
+        for (int run = 0; run < 2; ++run) {
+          auto out = Materialize(node,
+                                 Compile(node, "select id, amount * " + std::to_string(w + 1) +
+                                                   " as amount from raw.orders"),
+                                 *adapters[w], {});
+          if (!out.ok()) errors[w] += name + ": " + out.status().ToString() + "\n";
+        }
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (int w = 0; w < kWorkers; ++w) {
+    EXPECT_EQ(errors[w], "") << "worker " << w;
+    for (int m = 0; m < kModels; ++m) {
+      const std::string name = "main.w" + std::to_string(w) + "_m" + std::to_string(m);
+      EXPECT_EQ(Query("select * from " + name),
+                Mirror("select id, amount * " + std::to_string(w + 1) + " from raw.orders"))
+          << name;
+    }
+  }
 }
 
 }  // namespace

@@ -138,6 +138,22 @@ TEST_F(SnapshotTest, HardDeletesAsNewRecordsAndComebacks) {
                         "2|bobby|2024-01-05 00:00:00|NULL|False"}));
 }
 
+TEST_F(SnapshotTest, ValidToCurrentMarksCurrentVersions) {
+  Node node = Snapshot({{"strategy", "timestamp"},
+                        {"unique_key", "id"},
+                        {"updated_at", "updated"},
+                        {"dbt_valid_to_current", "'9999-12-31'::date"}});
+  Take(node);
+  EXPECT_EQ(Versions(), Sorted(Rows{"1|ann|2024-01-01 00:00:00|9999-12-31 00:00:00",
+                                    "2|bob|2024-01-01 00:00:00|9999-12-31 00:00:00"}));
+  Both("UPDATE raw.customers SET name = 'bo', updated = TIMESTAMP '2024-01-04' WHERE id = 2");
+  Take(node);
+  Take(node);  // no change: the far-future versions count as current
+  EXPECT_EQ(Versions(), Sorted(Rows{"1|ann|2024-01-01 00:00:00|9999-12-31 00:00:00",
+                                    "2|bob|2024-01-01 00:00:00|2024-01-04 00:00:00",
+                                    "2|bo|2024-01-04 00:00:00|9999-12-31 00:00:00"}));
+}
+
 TEST_F(SnapshotTest, CompositeKeysMetaColumnNamesAndErrors) {
   Node node = Snapshot({{"strategy", "timestamp"},
                         {"unique_key", {"id", "tier"}},
