@@ -255,6 +255,13 @@ Result<NodeOutcome> MaterializeSnapshot(const Node& node, const CompiledNode& co
       columns.push_back(c);
     }
   }
+  if (spec.hard_deletes == "new_record" && !FindColumn(columns, spec.meta.is_deleted)) {
+    // hard_deletes turned to new_record on an existing snapshot.
+    STRATA_RETURN_IF_ERROR(Run(adapter, "ALTER TABLE " + target.Quoted() + " ADD COLUMN " +
+                                            Quote(spec.meta.is_deleted) + " VARCHAR")
+                               .status());
+    columns.push_back({spec.meta.is_deleted, "VARCHAR"});
+  }
   for (const char* required : {"scd_id", "valid_to"}) {
     const std::string& name =
         std::string(required) == "scd_id" ? spec.meta.scd_id : spec.meta.valid_to;
