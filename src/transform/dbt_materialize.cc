@@ -217,7 +217,6 @@ Result<NodeOutcome> MaterializeTable(const Node& node, const CompiledNode& compi
 
 Result<NodeOutcome> Dispatch(const Node& node, const CompiledNode& compiled,
                              WarehouseAdapter& adapter, const MaterializeOptions& options) {
-  using namespace materialize_internal;
   if (node.resource_type == "test") return RunDataTest(node, compiled, adapter, options);
   if (node.resource_type == "seed") return MaterializeSeed(node, compiled, adapter, options);
   if (node.resource_type == "snapshot") {

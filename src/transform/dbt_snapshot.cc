@@ -61,11 +61,10 @@ Result<SnapshotSpec> ReadSpec(const Node& node, const CompiledNode& compiled,
   }
   if (spec.strategy == "check") {
     nlohmann::json cols = ConfigValue(node, compiled, "check_cols");
-    if (cols.is_null() || (cols.is_string() && cols.get<std::string>() != "all")) {
-      if (cols.is_null()) {
-        return Status::InvalidArgument("a snapshot with the check strategy needs check_cols");
-      }
+    if (cols.is_null()) {
+      return Status::InvalidArgument("a snapshot with the check strategy needs check_cols");
     }
+    // check_cols: all leaves the list empty: every source column is compared.
     if (!(cols.is_string() && cols.get<std::string>() == "all")) {
       spec.check_cols = ConfigStringList(node, compiled, "check_cols");
     }
