@@ -4,7 +4,6 @@
 // context, inlines ephemeral parents as CTEs and renders its hooks.
 #include <algorithm>
 #include <cctype>
-#include <regex>
 
 #include "transform/dbt_artifacts.h"
 #include "transform/dbt_compile_internal.h"
@@ -68,27 +67,40 @@ Result<std::shared_ptr<const Template>> CachedTemplate(CompilerCore& core, const
   return tmpl;
 }
 
-// Renders `expression` in `context` and returns its value (not its text).
+// Renders `expression` in `context` (a dict) and returns its value, not its
+// text.
 Result<Value> EvaluateExpression(CompilerCore& core, const std::string& expression,
-                                 const std::string& file, Dict* context) {
+                                 const std::string& file, const Value& context) {
   auto captured = std::make_shared<Value>();
-  context->Set("__strata_capture", MakeFunction("capture", [captured](CallArgs& a) {
-                 *captured = a.positional.empty() ? Value::None() : a.positional[0];
-                 return Result<Value>(Value::String(""));
-               }));
+  context.as_dict()->Set("__strata_capture", MakeFunction("capture", [captured](CallArgs& a) {
+                           *captured = a.positional.empty() ? Value::None() : a.positional[0];
+                           return Result<Value>(Value::String(""));
+                         }));
   STRATA_ASSIGN_OR_RETURN(auto tmpl,
                           CachedTemplate(core, "expr:" + file + ":" + expression,
                                          "{% do __strata_capture(" + expression + ") %}", file));
-  Value ctx = Value::MakeDict();
-  for (const auto& [k, v] : context->items()) ctx.as_dict()->Set(k, v);
-  STRATA_RETURN_IF_ERROR(tmpl->Render(ctx).status());
+  STRATA_RETURN_IF_ERROR(tmpl->Render(context).status());
   return *captured;
+}
+
+// dbt's `^\s*(env_var|ref|var|source|doc)\s*\(.+\)\s*$` (no regex: this runs
+// for every argument of every generic test).
+bool LooksLikeCall(const std::string& text) {
+  const std::string t = Trim(text);
+  for (const char* fn : {"env_var", "ref", "var", "source", "doc"}) {
+    const size_t n = std::char_traits<char>::length(fn);
+    if (t.compare(0, n, fn) != 0) continue;
+    size_t p = n;
+    while (p < t.size() && std::isspace(static_cast<unsigned char>(t[p]))) ++p;
+    if (p < t.size() && t[p] == '(' && t.size() >= p + 3 && t.back() == ')') return true;
+  }
+  return false;
 }
 
 // dbt renders a generic test's string arguments: `ref('x')`-like calls and
 // `{{ ... }}` become their values, other strings stay as written.
 Result<Value> RenderTestArgument(CompilerCore& core, const json& value, const std::string& file,
-                                 Dict* context) {
+                                 const Value& context) {
   if (value.is_array()) {
     List items;
     for (const auto& item : value) {
@@ -98,24 +110,21 @@ Result<Value> RenderTestArgument(CompilerCore& core, const json& value, const st
     return Value::MakeList(std::move(items));
   }
   if (!value.is_string()) return JsonToValue(value);
-  const std::string text = value.get<std::string>();
-  static const std::regex kLooksLikeCall(R"(^\s*(env_var|ref|var|source|doc)\s*\(.+\)\s*$)");
-  static const std::regex kWholeExpression(R"(^\s*\{\{([\s\S]*)\}\}\s*$)");
-  std::smatch m;
-  if (std::regex_match(text, kLooksLikeCall)) {
+  const std::string& text = value.get_ref<const std::string&>();
+  if (text.find('(') != std::string::npos && LooksLikeCall(text)) {
     return EvaluateExpression(core, text, file, context);
   }
-  if (std::regex_match(text, m, kWholeExpression) && m[1].str().find("}}") == std::string::npos) {
-    return EvaluateExpression(core, m[1].str(), file, context);
+  if (text.find("{{") == std::string::npos && text.find("{%") == std::string::npos) {
+    return Value::String(text);
   }
-  if (text.find("{{") != std::string::npos || text.find("{%") != std::string::npos) {
-    STRATA_ASSIGN_OR_RETURN(auto tmpl, core.env->Compile(text, file));
-    Value ctx = Value::MakeDict();
-    for (const auto& [k, v] : context->items()) ctx.as_dict()->Set(k, v);
-    STRATA_ASSIGN_OR_RETURN(std::string rendered, tmpl->Render(ctx));
-    return Value::String(rendered);
+  const std::string t = Trim(text);
+  if (t.size() >= 4 && t.compare(0, 2, "{{") == 0 && t.compare(t.size() - 2, 2, "}}") == 0 &&
+      t.find("}}") == t.size() - 2) {
+    return EvaluateExpression(core, t.substr(2, t.size() - 4), file, context);
   }
-  return Value::String(text);
+  STRATA_ASSIGN_OR_RETURN(auto tmpl, core.env->Compile(text, file));
+  STRATA_ASSIGN_OR_RETURN(std::string rendered, tmpl->Render(context));
+  return Value::String(rendered);
 }
 
 // The node's template, compiled once per compiler.
@@ -242,7 +251,7 @@ Result<std::string> RenderNodeSql(const std::shared_ptr<RenderState>& state) {
         kwargs.as_dict()->Set(key, JsonToValue(value));
         continue;
       }
-      auto v = RenderTestArgument(*core, value, file, dict);
+      auto v = RenderTestArgument(*core, value, file, ctx);
       if (!v.ok()) return WithNode(v.status(), &node);
       kwargs.as_dict()->Set(key, *v);
     }
