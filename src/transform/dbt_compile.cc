@@ -458,19 +458,22 @@ class DbtCompilerImpl : public DbtCompiler {
     auto incremental = internal::IsIncremental(state.get());
     if (!incremental.ok()) return internal::WithNode(incremental.status(), node);
     out.is_incremental = *incremental;
-    Node named = *node;
+    const Node* named = node;
+    std::unique_ptr<Node> renamed;
     if (state->config.value("schema", json()) != node->config.value("schema", json()) ||
         state->config.value("alias", json()) != node->config.value("alias", json())) {
       // A config() call changed the name: recompute it from the rendered config.
-      named.config = state->config;
-      internal::ApplyConfigToNodeFields(&named, core->target_schema);
-      named.unique_id += "#rendered";
+      renamed = std::make_unique<Node>(*node);
+      renamed->config = state->config;
+      internal::ApplyConfigToNodeFields(renamed.get(), core->target_schema);
+      renamed->unique_id += "#rendered";
+      named = renamed.get();
     }
-    auto names = internal::NodeNames(core, named);
+    auto names = internal::NodeNames(core, *named);
     if (!names.ok()) return names.status();
     out.schema = names->first;
     out.identifier = names->second;
-    out.relation_name = RelationNameFor(named, *names);
+    out.relation_name = RelationNameFor(*named, *names);
     for (const char* key : {"pre-hook", "post-hook"}) {
       const json& hooks = state->config.value(key, json::array());
       auto* target = std::string(key) == "pre-hook" ? &out.pre_hooks : &out.post_hooks;

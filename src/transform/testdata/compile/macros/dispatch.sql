@@ -1,6 +1,6 @@
 {% macro default__farewell() %}root_farewell{% endmacro %}
 
-{% macro default__type_string() %}STRING_FROM_ROOT{% endmacro %}
+{% macro default__type_boolean() %}BOOLEAN_FROM_ROOT{% endmacro %}
 
 {% macro call_statement() %}
   {% call statement('answer', fetch_result=True) %}
