@@ -358,6 +358,28 @@ TEST_F(CompileTest, AdapterAndConfigMethods) {
   EXPECT_EQ(c.config["custom_key"], "v");
 }
 
+TEST_F(CompileTest, ParseTimeRendersWithoutTheDatabase) {
+  Load("compile");
+  CompileOptions options;
+  options.execute = false;  // dbt's parse / ls
+  options.which = "parse";
+  auto compiler = MakeCompiler(options);
+  ASSERT_NE(compiler, nullptr);
+  Exec("create schema marts");
+  Exec("create table marts.incremental_orders as select 1 as id");
+  const int lookups_before = adapter_->relation_lookups;
+  // Ephemerals are named, not compiled or injected; is_incremental() is
+  // false without asking the database.
+  CompiledNode eph = MustCompile(*compiler, "model.compile_fixture.plain_ephemeral");
+  EXPECT_EQ(eph.compiled_code,
+            "select sum(n.id) as total from __dbt__cte__pkg_numbers as n cross join "
+            "__dbt__cte__eph_a");
+  CompiledNode incremental = MustCompile(*compiler, "model.compile_fixture.incremental_orders");
+  EXPECT_FALSE(incremental.is_incremental);
+  EXPECT_EQ(adapter_->relation_lookups, lookups_before);
+  EXPECT_TRUE(adapter_->executed.empty());  // no query ran
+}
+
 TEST_F(CompileTest, MicrobatchFiltersRefsWithEventTime) {
   Load("compile");
   auto compiler = MakeCompiler();
