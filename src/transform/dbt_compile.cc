@@ -493,12 +493,17 @@ class DbtCompilerImpl : public DbtCompiler {
 
   Result<std::string> RenderHook(const std::string& sql, const Node* node,
                                  DbtAdapter& adapter) override {
+    return RenderHookWith(sql, node, adapter, json::object());
+  }
+
+  Result<std::string> RenderHookWith(const std::string& sql, const Node* node, DbtAdapter& adapter,
+                                     const json& extra_context) override {
     auto state = std::make_shared<RenderState>();
     state->core = core_.get();
     state->node = node;
     state->adapter = &adapter;
     if (node != nullptr) state->config = node->config;
-    return RenderWith(state, sql, node == nullptr ? "on-run hook" : "hook");
+    return RenderWith(state, sql, node == nullptr ? "on-run hook" : "hook", extra_context);
   }
 
   std::string RelationName(const Node& node) const override {
@@ -523,9 +528,15 @@ class DbtCompilerImpl : public DbtCompiler {
   }
 
   Result<std::string> RenderWith(const std::shared_ptr<RenderState>& state, const std::string& sql,
-                                 const std::string& name) {
+                                 const std::string& name,
+                                 const json& extra_context = json::object()) {
     Value ctx = Value::MakeDict();
     STRATA_RETURN_IF_ERROR(internal::BuildRenderContext(state, ctx.as_dict().get()));
+    if (extra_context.is_object()) {
+      for (const auto& [key, value] : extra_context.items()) {
+        ctx.as_dict()->Set(key, internal::JsonToValue(value));
+      }
+    }
     STRATA_ASSIGN_OR_RETURN(auto tmpl, core_->env->Compile(sql, name));
     auto out = tmpl->Render(ctx);
     if (!out.ok()) return internal::WithNode(out.status(), state->node);

@@ -118,6 +118,12 @@ class DbtCompiler {
   // hook belongs to (null for on-run-*). Thread-safe.
   virtual Result<std::string> RenderHook(const std::string& sql, const Node* node,
                                          DbtAdapter& adapter) = 0;
+  // RenderHook with extra context values (a JSON object), e.g. on-run-end's
+  // `schemas`, `database_schemas` and `results` as dbt provides them.
+  // Thread-safe.
+  virtual Result<std::string> RenderHookWith(const std::string& sql, const Node* node,
+                                             DbtAdapter& adapter,
+                                             const nlohmann::json& extra_context) = 0;
 
   // dbt's relation name of a node ("database"."schema"."alias"); empty for
   // ephemeral models, analyses and tests without store_failures.

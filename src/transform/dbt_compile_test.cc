@@ -413,6 +413,12 @@ TEST_F(CompileTest, HooksRenderWithAndWithoutANode) {
                                    project_.FindNode("model.compile_fixture.daily"), *adapter_);
   ASSERT_TRUE(hook.ok()) << hook.status().ToString();
   EXPECT_EQ(*hook, "grant select on \"marts\".\"daily\" to reporter");
+  auto on_run_end = compiler->RenderHookWith(
+      "{% for s in schemas %}grant usage on schema {{ s }} to reporter;{% endfor %}", nullptr,
+      *adapter_, {{"schemas", {"analytics", "marts"}}});
+  ASSERT_TRUE(on_run_end.ok()) << on_run_end.status().ToString();
+  EXPECT_EQ(*on_run_end,
+            "grant usage on schema analytics to reporter;grant usage on schema marts to reporter;");
 }
 
 TEST_F(CompileTest, ErrorsNameTheFileLineAndNode) {
