@@ -158,6 +158,12 @@ select range + 1 as generated_number from range({{ upper_bound }})
   {{ return(config_full_refresh) }}
 {%- endmacro %}
 
+{% macro should_store_failures() -%}
+  {%- set config_store_failures = config.get('store_failures') -%}
+  {%- if config_store_failures is none -%}{%- set config_store_failures = flags.STORE_FAILURES -%}{%- endif -%}
+  {{ return(config_store_failures) }}
+{%- endmacro %}
+
 {#- ---- generic tests ---- -#}
 {% test unique(model, column_name) %}{{ adapter.dispatch('test_unique', 'dbt')(model, column_name) }}{% endtest %}
 {% macro default__test_unique(model, column_name) %}

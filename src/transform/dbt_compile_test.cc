@@ -354,7 +354,10 @@ TEST_F(CompileTest, AdapterAndConfigMethods) {
             "missing_result=None\n"
             "incorporated=\"analytics\".\"other\"\n"
             "is_view=True|view\n"
-            "col_api=VARCHAR|numeric(12,2)");
+            "col_api=VARCHAR|numeric(12,2)\n"
+            "relation_mapping=True|DuckDBRelation|__dbt__cte__x\n"
+            "loaded=\"probe_schema\".\"narrow\"\n"
+            "store=False");
   EXPECT_EQ(c.config["custom_key"], "v");
 }
 

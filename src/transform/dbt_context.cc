@@ -312,6 +312,16 @@ class AdapterObject : public Object {
         return RelationValue(*core, *rel);
       });
     }
+    if (name == "load_relation") {
+      return MakeFunction(n, [s, core](CallArgs& a) -> Result<Value> {
+        if (!core->options.execute) return Value::None();
+        STRATA_ASSIGN_OR_RETURN(RelationInfo info, RelationArg(*core, a, 0, "relation"));
+        STRATA_ASSIGN_OR_RETURN(
+            auto rel, s->adapter->GetRelation(info.database, info.schema, info.identifier));
+        if (!rel.has_value()) return Value::None();
+        return RelationValue(*core, *rel);
+      });
+    }
     if (name == "already_exists") {
       return MakeFunction(n, [s](CallArgs& a) -> Result<Value> {
         STRATA_ASSIGN_OR_RETURN(auto rel, s->adapter->GetRelation("", StringArg(a, 0, "schema"),

@@ -243,6 +243,11 @@ void RegisterCompilerGlobals(CompilerCore* core) {
                                 parts.type = StringArg(a, 3, "type");
                                 return MakeRelation(std::move(parts));
                               }));
+  relation_api.as_dict()->Set(
+      "add_ephemeral_prefix",
+      MakeFunction("add_ephemeral_prefix", [](CallArgs& a) -> Result<Value> {
+        return Value::String("__dbt__cte__" + StringArg(a, 0, "name"));
+      }));
   Value column_api = Value::MakeDict();
   column_api.as_dict()->Set("create", MakeFunction("create", [](CallArgs& a) -> Result<Value> {
                               return MakeColumn(StringArg(a, 0, "name"), StringArg(a, 1, "dtype"));

@@ -161,6 +161,24 @@ class RelationObject : public Object {
       d.as_dict()->Set("identifier", Value::String(p.identifier));
       return d;
     }
+    if (name == "get") {
+      // dbt's Relation is a mapping: dbt_utils reads get('metadata').type.
+      return MakeFunction("get", [p](CallArgs& a) -> Result<Value> {
+        const Value* key = a.Get(0, "key");
+        const std::string k = key == nullptr ? "" : key->Str();
+        if (k == "metadata") {
+          Value metadata = Value::MakeDict();
+          metadata.as_dict()->Set("type", Value::String("DuckDBRelation"));
+          return metadata;
+        }
+        if (k == "database") return Value::String(p.database);
+        if (k == "schema") return Value::String(p.schema);
+        if (k == "identifier" || k == "name") return Value::String(p.identifier);
+        if (k == "type") return p.type.empty() ? Value::None() : Value::String(p.type);
+        const Value* fallback = a.Get(1, "default");
+        return fallback == nullptr ? Value::None() : *fallback;
+      });
+    }
     if (name == "render") {
       return MakeFunction("render",
                           [p](CallArgs&) -> Result<Value> { return Value::String(p.Render()); });
@@ -207,6 +225,7 @@ class RelationObject : public Object {
                             "'Relation' object has no attribute '" + std::string(name) + "'");
   }
   std::string TypeName() const override { return "DuckDBRelation"; }
+  bool IsMapping() const override { return true; }
   std::string Str() const override { return parts_.Render(); }
   bool Equals(const Object& other) const override {
     auto* o = dynamic_cast<const RelationObject*>(&other);

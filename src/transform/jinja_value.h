@@ -238,6 +238,9 @@ class Object {
     return Value::Undefined(key.Str());
   }
   virtual std::string Str() const { return "<" + TypeName() + " object>"; }
+  // True for objects that behave as a read-only mapping (`x is mapping`),
+  // e.g. dbt's Relation, which dbt_utils checks with `is mapping`.
+  virtual bool IsMapping() const { return false; }
   // Binary operators and comparisons the object supports; nullopt-like
   // NotSupported status when it does not.
   virtual Result<Value> BinaryOp(std::string_view op, const Value& other, bool reflected) {

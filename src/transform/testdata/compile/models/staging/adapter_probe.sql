@@ -16,3 +16,6 @@ missing_result={{ load_result('never') }}
 incorporated={{ this.incorporate(path={'identifier': 'other'}) }}
 is_view={{ this.is_view }}|{{ this.type }}
 col_api={{ api.Column.translate_type('string') }}|{{ api.Column.numeric_type('numeric', 12, 2) }}
+relation_mapping={{ this is mapping }}|{{ this.get('metadata').type }}|{{ api.Relation.add_ephemeral_prefix('x') }}
+loaded={{ adapter.load_relation(api.Relation.create(schema='probe_schema', identifier='narrow')) }}
+store={{ should_store_failures() }}
