@@ -108,7 +108,9 @@ void RegisterTests(EnvironmentData* env) {
   t["none"] = [](const Value& v, CallArgs&) -> Result<bool> { return v.is_none(); };
   t["number"] = [](const Value& v, CallArgs&) -> Result<bool> { return v.is_number(); };
   t["string"] = [](const Value& v, CallArgs&) -> Result<bool> { return v.is_string(); };
-  t["mapping"] = [](const Value& v, CallArgs&) -> Result<bool> { return v.is_dict(); };
+  t["mapping"] = [](const Value& v, CallArgs&) -> Result<bool> {
+    return v.is_dict() || (v.is_object() && v.as_object()->IsMapping());
+  };
   t["sequence"] = [](const Value& v, CallArgs&) -> Result<bool> {
     return v.is_string() || v.is_sequence() || v.is_dict();
   };
