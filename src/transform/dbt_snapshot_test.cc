@@ -110,6 +110,20 @@ TEST_F(SnapshotTest, CheckStrategyUsesTheRunTime) {
                                             "2|bob|2024-01-09 00:00:00|NULL|2"}));
 }
 
+TEST_F(SnapshotTest, CheckStrategyWithUpdatedAtTakesTheRowsTime) {
+  Node node = Snapshot({{"strategy", "check"},
+                        {"unique_key", "id"},
+                        {"check_cols", {"name"}},
+                        {"updated_at", "updated"}});
+  Take(node);
+  Both("UPDATE raw.customers SET name = 'bo', updated = TIMESTAMP '2024-01-03' WHERE id = 2");
+  clock_.Advance(kDay);
+  Take(node);
+  EXPECT_EQ(Versions(), Sorted(Rows{"1|ann|2024-01-01 00:00:00|NULL",
+                                    "2|bob|2024-01-01 00:00:00|2024-01-03 00:00:00",
+                                    "2|bo|2024-01-03 00:00:00|NULL"}));
+}
+
 TEST_F(SnapshotTest, HardDeletesAsNewRecordsAndComebacks) {
   Node node = Snapshot({{"strategy", "timestamp"},
                         {"unique_key", "id"},
