@@ -140,16 +140,14 @@ Result<int64_t> WriteTable(WarehouseAdapter& adapter, const Target& target,
   STRATA_ASSIGN_OR_RETURN(auto existing, adapter.GetRelation("", target.schema, target.identifier));
   STRATA_RETURN_IF_ERROR(adapter.CreateSchema(target.schema));
   const bool is_table = existing && existing->kind == RelationInfo::Kind::kTable;
-  STRATA_ASSIGN_OR_RETURN(
-      int64_t rows,
-      Run(adapter, std::string(is_table ? "CREATE OR REPLACE TABLE " : "CREATE TABLE ") +
-                       target.Quoted() + " AS " + query));
   if (existing && existing->kind == RelationInfo::Kind::kView) {
-    // The table is written first, so a crash leaves the old view or both,
-    // never neither.
-    STRATA_RETURN_IF_ERROR(Run(adapter, "DROP VIEW IF EXISTS " + target.Quoted()).status());
+    // A warehouse name is a table or a view, never both: the view goes
+    // first, once the select is known to bind, so a bad select leaves it.
+    STRATA_RETURN_IF_ERROR(QueryColumns(adapter, query).status());
+    STRATA_RETURN_IF_ERROR(Run(adapter, "DROP VIEW " + target.Quoted()).status());
   }
-  return rows;
+  return Run(adapter, std::string(is_table ? "CREATE OR REPLACE TABLE " : "CREATE TABLE ") +
+                          target.Quoted() + " AS " + query);
 }
 
 Result<int64_t> DeleteThenInsert(WarehouseAdapter& adapter, const Target& target,

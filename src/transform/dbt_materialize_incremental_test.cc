@@ -15,7 +15,7 @@ class IncrementalTest : public MaterializeTest {
  protected:
   void SetUp() override {
     MaterializeTest::SetUp();
-    Both("CREATE TABLE raw.events (id INTEGER, name VARCHAR, amount INTEGER, at TIMESTAMP)");
+    Both("CREATE TABLE raw.events (id INTEGER, name VARCHAR, amount INTEGER, ts TIMESTAMP)");
     Both(
         "INSERT INTO raw.events VALUES (1, 'a', 10, TIMESTAMP '2024-01-01 10:00:00'), "
         "(2, 'b', 20, TIMESTAMP '2024-01-01 11:00:00'), (3, 'c', 30, TIMESTAMP "
@@ -83,7 +83,7 @@ TEST_F(IncrementalTest, MergeOnACompositeKey) {
   MustBuild(node, "select * from raw.events");
   // (2, 'b') matches and is updated; (2, 'z') is a new key.
   const std::string batch =
-      "select 2 as id, 'b' as name, 99 as amount, TIMESTAMP '2024-01-05 00:00:00' as at union all "
+      "select 2 as id, 'b' as name, 99 as amount, TIMESTAMP '2024-01-05 00:00:00' as ts union all "
       "select 2, 'z', 7, TIMESTAMP '2024-01-05 00:00:00'";
   MirrorExec("CREATE TABLE run2 AS " + batch);
   MustBuild(node, batch);
@@ -97,7 +97,7 @@ TEST_F(IncrementalTest, DeleteInsertIsTheDefaultWithAUniqueKeyAndCommitsOnce) {
   MustBuild(node, "select * from raw.events");
   // Two new rows for key 3: delete+insert keeps both (a merge could not).
   const std::string batch =
-      "select 3 as id, 'x' as name, 1 as amount, TIMESTAMP '2024-01-06 00:00:00' as at union all "
+      "select 3 as id, 'x' as name, 1 as amount, TIMESTAMP '2024-01-06 00:00:00' as ts union all "
       "select 3, 'y', 2, TIMESTAMP '2024-01-06 00:00:00' union all "
       "select 5, 'e', 5, TIMESTAMP '2024-01-06 00:00:00'";
   MirrorExec("CREATE TABLE run2 AS " + batch);
@@ -113,7 +113,7 @@ TEST_F(IncrementalTest, DeleteInsertIsTheDefaultWithAUniqueKeyAndCommitsOnce) {
   // that takes a DELETE and an INSERT commit.
   const std::string with_null =
       "select NULL::INTEGER as id, 'n' as name, 0 as amount, TIMESTAMP '2024-01-07 00:00:00' as "
-      "at union all select 1, 'A', 11, TIMESTAMP '2024-01-07 00:00:00'";
+      "ts union all select 1, 'A', 11, TIMESTAMP '2024-01-07 00:00:00'";
   MirrorExec("CREATE TABLE run3 AS " + with_null);
   MirrorExec(
       "CREATE TABLE after2 AS select * from run1 where id not in (select id from run2) "
@@ -124,6 +124,7 @@ TEST_F(IncrementalTest, DeleteInsertIsTheDefaultWithAUniqueKeyAndCommitsOnce) {
                    "where id is not null) union all select * from run3"));
 
   Node no_key = Incremental({{"incremental_strategy", "delete+insert"}});
+  no_key.name = no_key.alias = "no_key";
   MustBuild(no_key, "select 1 as x");
   auto refused = Build(no_key, "select 1 as x");
   ASSERT_FALSE(refused.ok());
@@ -131,7 +132,7 @@ TEST_F(IncrementalTest, DeleteInsertIsTheDefaultWithAUniqueKeyAndCommitsOnce) {
 }
 
 TEST_F(IncrementalTest, MicrobatchReplacesOneWindowAtATime) {
-  Node node = Incremental({{"incremental_strategy", "microbatch"}, {"event_time", "at"}});
+  Node node = Incremental({{"incremental_strategy", "microbatch"}, {"event_time", "ts"}});
   const int64_t day = 86400LL * 1000000;
   const int64_t jan1 = 1704067200LL * 1000000;  // 2024-01-01 00:00:00 UTC
   auto window = [&](int64_t start) {
@@ -140,7 +141,7 @@ TEST_F(IncrementalTest, MicrobatchReplacesOneWindowAtATime) {
     return options;
   };
   auto batch_sql = [](const std::string& from, const std::string& to) {
-    return "select * from raw.events where at >= TIMESTAMP '" + from + "' and at < TIMESTAMP '" +
+    return "select * from raw.events where ts >= TIMESTAMP '" + from + "' and ts < TIMESTAMP '" +
            to + "'";
   };
   MustBuild(node, batch_sql("2024-01-01", "2024-01-02"), window(jan1));
@@ -156,8 +157,8 @@ TEST_F(IncrementalTest, MicrobatchReplacesOneWindowAtATime) {
   MustBuild(node, batch_sql("2024-01-01", "2024-01-02"), window(jan1));
   EXPECT_EQ(Version("main", "m"), before + 1);
   EXPECT_EQ(Query("select * from main.m"),
-            Mirror("select * from raw.events where at < TIMESTAMP '2024-01-02' union all "
-                   "select * from run1 where at >= TIMESTAMP '2024-01-02'"));
+            Mirror("select * from raw.events where ts < TIMESTAMP '2024-01-02' union all "
+                   "select * from run1 where ts >= TIMESTAMP '2024-01-02'"));
 
   auto no_window = Build(node, batch_sql("2024-01-01", "2024-01-02"));
   ASSERT_FALSE(no_window.ok());

@@ -48,6 +48,9 @@ class MaterializeTest : public ::testing::Test {
     adapter_ = std::move(adapter).value();
     mirror_db_ = std::move(engine::Database::Open()).value();
     mirror_ = std::move(engine::Connection::Open(*mirror_db_)).value();
+    for (const char* schema : {"raw", "main_dbt_test__audit", "snapshots"}) {
+      ASSERT_TRUE(mirror_->Execute(std::string("CREATE SCHEMA ") + schema).ok());
+    }
   }
   void TearDown() override {
     adapter_.reset();
@@ -72,6 +75,10 @@ class MaterializeTest : public ::testing::Test {
     return out;
   }
 
+  static Rows Sorted(Rows rows) {
+    std::sort(rows.begin(), rows.end());
+    return rows;
+  }
   // Rows of `sql` through the warehouse session, sorted.
   Rows Query(const std::string& sql) { return ToRows(adapter_->session().Execute(sql), sql); }
   // Rows of `sql` on the plain DuckDB mirror, sorted.

@@ -48,7 +48,8 @@ TEST_F(SnapshotTest, TimestampStrategyWithInvalidatedHardDeletes) {
   NodeOutcome first = Take(node);
   EXPECT_EQ(first.status, "success");
   EXPECT_EQ(first.rows_affected, 2);
-  EXPECT_EQ(Versions(), (Rows{"1|ann|2024-01-01 00:00:00|NULL", "2|bob|2024-01-01 00:00:00|NULL"}));
+  EXPECT_EQ(Versions(),
+            Sorted(Rows{"1|ann|2024-01-01 00:00:00|NULL", "2|bob|2024-01-01 00:00:00|NULL"}));
   // dbt_scd_id is md5 of the key and updated_at joined with '|'.
   EXPECT_EQ(
       Query("select dbt_scd_id, dbt_updated_at from snapshots.customers_snapshot where id = 1"),
@@ -61,9 +62,10 @@ TEST_F(SnapshotTest, TimestampStrategyWithInvalidatedHardDeletes) {
   NodeOutcome second = Take(node);
   EXPECT_EQ(second.rows_affected, 3);  // one version closed, two inserted
   EXPECT_EQ(Version("snapshots", "customers_snapshot"), before + 1);
-  EXPECT_EQ(Versions(), (Rows{"1|ann|2024-01-01 00:00:00|2024-01-02 00:00:00",
-                              "1|anne|2024-01-02 00:00:00|NULL", "2|bob|2024-01-01 00:00:00|NULL",
-                              "3|cy|2024-01-02 00:00:00|NULL"}));
+  EXPECT_EQ(Versions(),
+            Sorted(Rows{"1|ann|2024-01-01 00:00:00|2024-01-02 00:00:00",
+                        "1|anne|2024-01-02 00:00:00|NULL", "2|bob|2024-01-01 00:00:00|NULL",
+                        "3|cy|2024-01-02 00:00:00|NULL"}));
 
   // Run 3: bob deleted (closed at the run's time), cy changed, ann's name
   // changed without a newer updated (the timestamp strategy ignores it).
@@ -71,11 +73,11 @@ TEST_F(SnapshotTest, TimestampStrategyWithInvalidatedHardDeletes) {
   Both("UPDATE raw.customers SET name = 'cyd', updated = TIMESTAMP '2024-01-03' WHERE id = 3");
   Both("UPDATE raw.customers SET name = 'annie' WHERE id = 1");
   Take(node);
-  EXPECT_EQ(
-      Versions(),
-      (Rows{"1|ann|2024-01-01 00:00:00|2024-01-02 00:00:00", "1|anne|2024-01-02 00:00:00|NULL",
-            "2|bob|2024-01-01 00:00:00|2024-01-11 00:00:00",
-            "3|cy|2024-01-02 00:00:00|2024-01-03 00:00:00", "3|cyd|2024-01-03 00:00:00|NULL"}));
+  EXPECT_EQ(Versions(),
+            Sorted(Rows{
+                "1|ann|2024-01-01 00:00:00|2024-01-02 00:00:00", "1|anne|2024-01-02 00:00:00|NULL",
+                "2|bob|2024-01-01 00:00:00|2024-01-11 00:00:00",
+                "3|cy|2024-01-02 00:00:00|2024-01-03 00:00:00", "3|cyd|2024-01-03 00:00:00|NULL"}));
 
   // Run 4: nothing changed, nothing written but an empty merge.
   NodeOutcome idle = Take(node);
@@ -95,17 +97,17 @@ TEST_F(SnapshotTest, CheckStrategyUsesTheRunTime) {
   NodeOutcome idle = Take(node);
   EXPECT_EQ(idle.rows_affected, 0);
   EXPECT_EQ(Versions(", tier"),
-            (Rows{"1|ann|2024-01-06 00:00:00|2024-01-07 00:00:00|1",
-                  "1|anne|2024-01-07 00:00:00|NULL|1", "2|bob|2024-01-06 00:00:00|NULL|1"}));
+            Sorted(Rows{"1|ann|2024-01-06 00:00:00|2024-01-07 00:00:00|1",
+                        "1|anne|2024-01-07 00:00:00|NULL|1", "2|bob|2024-01-06 00:00:00|NULL|1"}));
 
   // check_cols: all notices the tier change.
   node.config["check_cols"] = "all";
   clock_.Advance(kDay);  // 2024-01-09
   Take(node);
-  EXPECT_EQ(Versions(", tier"), (Rows{"1|ann|2024-01-06 00:00:00|2024-01-07 00:00:00|1",
-                                      "1|anne|2024-01-07 00:00:00|NULL|1",
-                                      "2|bob|2024-01-06 00:00:00|2024-01-09 00:00:00|1",
-                                      "2|bob|2024-01-09 00:00:00|NULL|2"}));
+  EXPECT_EQ(Versions(", tier"), Sorted(Rows{"1|ann|2024-01-06 00:00:00|2024-01-07 00:00:00|1",
+                                            "1|anne|2024-01-07 00:00:00|NULL|1",
+                                            "2|bob|2024-01-06 00:00:00|2024-01-09 00:00:00|1",
+                                            "2|bob|2024-01-09 00:00:00|NULL|2"}));
 }
 
 TEST_F(SnapshotTest, HardDeletesAsNewRecordsAndComebacks) {
@@ -119,9 +121,9 @@ TEST_F(SnapshotTest, HardDeletesAsNewRecordsAndComebacks) {
   clock_.Advance(kDay);  // 2024-01-03
   Take(node);
   EXPECT_EQ(Versions(", dbt_is_deleted"),
-            (Rows{"1|ann|2024-01-01 00:00:00|NULL|False",
-                  "2|bob|2024-01-01 00:00:00|2024-01-03 00:00:00|False",
-                  "2|bob|2024-01-03 00:00:00|NULL|True"}));
+            Sorted(Rows{"1|ann|2024-01-01 00:00:00|NULL|False",
+                        "2|bob|2024-01-01 00:00:00|2024-01-03 00:00:00|False",
+                        "2|bob|2024-01-03 00:00:00|NULL|True"}));
   // Deleting again changes nothing: the deletion record is current.
   clock_.Advance(kDay);
   EXPECT_EQ(Take(node).rows_affected, 0);
@@ -130,10 +132,10 @@ TEST_F(SnapshotTest, HardDeletesAsNewRecordsAndComebacks) {
   clock_.Advance(kDay);  // 2024-01-05
   Take(node);
   EXPECT_EQ(Versions(", dbt_is_deleted"),
-            (Rows{"1|ann|2024-01-01 00:00:00|NULL|False",
-                  "2|bob|2024-01-01 00:00:00|2024-01-03 00:00:00|False",
-                  "2|bob|2024-01-03 00:00:00|2024-01-05 00:00:00|True",
-                  "2|bobby|2024-01-05 00:00:00|NULL|False"}));
+            Sorted(Rows{"1|ann|2024-01-01 00:00:00|NULL|False",
+                        "2|bob|2024-01-01 00:00:00|2024-01-03 00:00:00|False",
+                        "2|bob|2024-01-03 00:00:00|2024-01-05 00:00:00|True",
+                        "2|bobby|2024-01-05 00:00:00|NULL|False"}));
 }
 
 TEST_F(SnapshotTest, CompositeKeysMetaColumnNamesAndErrors) {
@@ -148,8 +150,8 @@ TEST_F(SnapshotTest, CompositeKeysMetaColumnNamesAndErrors) {
   Both("UPDATE raw.customers SET name = 'bo', updated = TIMESTAMP '2024-01-04' WHERE id = 2");
   Take(node);
   EXPECT_EQ(Query("select id, tier, name, start_at, end_at from snapshots.customers_snapshot"),
-            (Rows{"1|1|ann|2024-01-01 00:00:00|NULL", "2|1|bo|2024-01-04 00:00:00|NULL",
-                  "2|1|bob|2024-01-01 00:00:00|2024-01-04 00:00:00"}));
+            Sorted(Rows{"1|1|ann|2024-01-01 00:00:00|NULL", "2|1|bo|2024-01-04 00:00:00|NULL",
+                        "2|1|bob|2024-01-01 00:00:00|2024-01-04 00:00:00"}));
   EXPECT_EQ(Query("select version_id from snapshots.customers_snapshot where name = 'bo'"),
             Mirror("select md5('2|1|2024-01-04 00:00:00')"));
 
