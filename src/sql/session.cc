@@ -50,6 +50,13 @@ Result<std::unique_ptr<SqlSession>> SqlSession::Create(engine::Connection& conn,
   return std::make_unique<SqlSession>(PrivateTag{}, conn, warehouse, fs, std::move(options));
 }
 
+Status SqlSession::EnsureSchema(std::string_view schema) {
+  if (!warehouse_) return Status::InvalidArgument("no warehouse to create a schema in");
+  STRATA_RETURN_IF_ERROR(warehouse_->AddSchema(schema));
+  return ExecuteCatalogChange(
+      conn_, "CREATE SCHEMA IF NOT EXISTS " + engine::QuoteIdentifier(Lowercase(schema)));
+}
+
 bool SqlSession::IsWarehouseName(const QualifiedName& name) const {
   if (!warehouse_) return false;
   if (name.parts.size() == 3) {

@@ -87,6 +87,13 @@ class SqlSession {
   // script holds no statement.
   Result<std::unique_ptr<engine::QueryResult>> ExecuteScript(std::string_view script);
 
+  // Makes `schema` a warehouse schema (Warehouse::AddSchema: its folder is
+  // created) and a DuckDB schema, safely while sessions on other
+  // connections of the database run (dbt's create_schema). OK when it
+  // exists; InvalidArgument for a name that cannot be a folder or a
+  // session without a warehouse.
+  Status EnsureSchema(std::string_view schema);
+
   // The scans with file skipping or time travel of the last statement.
   const std::vector<ScanReport>& last_scans() const { return resolver_.last_scans(); }
   const Warehouse* warehouse() const { return warehouse_; }

@@ -351,6 +351,18 @@ TEST_F(ViewTest, SchemasAddedLaterWork) {
   ASSERT_TRUE(main_.warehouse->AddSchema("dbt_test__audit").ok());  // twice is fine
   EXPECT_EQ(main_.warehouse->schemas().size(), 4u);
   EXPECT_FALSE(main_.warehouse->AddSchema("a/b").ok());
+
+  // Through the session: the DuckDB schema exists at once, so DuckDB's own
+  // objects can go there too, and another session on the database sees it.
+  ASSERT_TRUE(main_.session->EnsureSchema("Staging").ok());
+  EXPECT_TRUE(fs::is_directory(root_ + "/staging"));
+  EXPECT_THAT(Run("select count(*) from duckdb_schemas() where schema_name = 'staging'"),
+              ElementsAre("1"));
+  auto conn2 = *engine::Connection::Open(*main_.db);
+  auto session2 = *SqlSession::Create(*conn2, main_.warehouse.get(), fs_);
+  EXPECT_THAT(ToRows(session2->Execute("create table staging.t as select 3 as c"), "ctas"),
+              ElementsAre("1"));
+  EXPECT_THAT(Run("select c from staging.t"), ElementsAre("3"));
 }
 
 }  // namespace
