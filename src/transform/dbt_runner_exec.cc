@@ -70,8 +70,7 @@ void Record(RunState& state, const Node& node, RunResult result, int index, int6
     const std::string failures =
         result.failures.has_value() ? std::to_string(*result.failures) : std::string("0");
     if (result.status == "skipped") {
-      std::string what =
-          node.IsTest() ? description : "relation " + node.schema + "." + node.alias;
+      std::string what = node.IsTest() ? description : "relation " + node.schema + "." + node.alias;
       if (node.unsupported) what = "unsupported " + node.language + " model " + node.name;
       line = FancyLine(index, state.total, "SKIP " + what, "SKIP", std::nullopt);
     } else if (result.status == "pass") {
@@ -140,6 +139,14 @@ Result<NodeOutcome> Execute(RunState& state, const Node& node, WarehouseAdapter&
   result->timing.push_back({"compile", compile_start, ctx.clock->NowMicros()});
   STRATA_RETURN_IF_ERROR(WriteCompiled(ctx, node, compiled.compiled_code));
   for (const auto& line : compiled.logs) ctx.printer->Info(line);
+  // generate_schema_name (or a snapshot's target_schema) may name a schema
+  // the warehouse was not opened with.
+  const bool writes_relation =
+      !node.IsTest() || ctx.options->store_failures ||
+      (compiled.config.is_object() && compiled.config.value("store_failures", json()) == true);
+  if (state.execute && writes_relation && !compiled.schema.empty()) {
+    STRATA_RETURN_IF_ERROR(state.warehouse->AddSchema(compiled.schema));
+  }
   if (!state.execute) {
     std::lock_guard<std::mutex> lock(state.mu);
     state.compiled_code[node.unique_id] = compiled.compiled_code;
@@ -158,7 +165,8 @@ Result<NodeOutcome> Execute(RunState& state, const Node& node, WarehouseAdapter&
   NodeOutcome outcome;
   const json& config =
       compiled.config.is_object() && !compiled.config.empty() ? compiled.config : node.config;
-  if (node.resource_type == "model" && config.value("incremental_strategy", "") == "microbatch") {
+  if (node.resource_type == "model" && config.contains("incremental_strategy") &&
+      config["incremental_strategy"] == "microbatch") {
     STRATA_ASSIGN_OR_RETURN(
         std::vector<BatchWindow> batches,
         MicrobatchWindows(config, compiled.is_incremental && !ctx.options->full_refresh,
@@ -208,7 +216,7 @@ void RunOne(RunState& state, const std::string& id, WarehouseAdapter* adapter,
   const int index = ++state.next_index;
   const std::string description =
       NodeDescription(node, MaterializedOf(node.config), node.schema, node.alias);
-  if (state.execute) {
+  if (state.execute && !node.unsupported) {
     ctx.printer->Info(FancyLine(index, state.total, "START " + description, "RUN", std::nullopt));
   }
   const int64_t started = ctx.clock->NowMicros();
@@ -418,6 +426,9 @@ Result<WarehouseHandle> OpenWarehouse(const CommandContext& ctx) {
     if (node.resource_type == "model" || node.resource_type == "seed" ||
         node.resource_type == "snapshot") {
       add(node.schema);
+      const json& target_schema =
+          node.config.is_object() ? node.config.value("target_schema", json()) : json();
+      if (target_schema.is_string()) add(target_schema.get<std::string>());
     }
     if (node.IsTest()) {
       // store_failures writes to <schema>_<schema config, default dbt_test__audit>.
@@ -429,6 +440,8 @@ Result<WarehouseHandle> OpenWarehouse(const CommandContext& ctx) {
   WarehouseHandle handle;
   STRATA_ASSIGN_OR_RETURN(handle.warehouse, sql::Warehouse::Open(root, schemas, fs));
   STRATA_RETURN_IF_ERROR(fs.CreateDirectories(root));
+  handle.session_options.writer.clock = ctx.clock;
+  if (project.target.has_value()) handle.session_options.database_name = project.target->database;
   engine::DatabaseOptions db_options;
   STRATA_ASSIGN_OR_RETURN(handle.database, engine::Database::Open(db_options));
   return handle;
@@ -482,6 +495,8 @@ Result<DbtCommandSummary> RunNodes(CommandContext& ctx, const std::set<std::stri
   compile_options.env = options.env;
   compile_options.clock = ctx.clock;
   compile_options.which = options.command;
+  compile_options.selected_resources.assign(selected.begin(), selected.end());
+  compile_options.fs = ctx.fs;
   STRATA_ASSIGN_OR_RETURN(std::unique_ptr<DbtCompiler> compiler,
                           DbtCompiler::Create(&project, ctx.graph, compile_options));
 
@@ -494,8 +509,9 @@ Result<DbtCommandSummary> RunNodes(CommandContext& ctx, const std::set<std::stri
   state.total = static_cast<int>(order.size());
   state.execute = execute;
 
-  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<WarehouseAdapter> main_adapter,
-                          WarehouseAdapter::Create(*wh.database, wh.warehouse.get(), *ctx.fs));
+  STRATA_ASSIGN_OR_RETURN(
+      std::unique_ptr<WarehouseAdapter> main_adapter,
+      WarehouseAdapter::Create(*wh.database, wh.warehouse.get(), *ctx.fs, wh.session_options));
   ConsolePrinter& p = *ctx.printer;
   p.Info("");
   const std::string target_name = project.target.has_value() ? project.target->target_name : "";
@@ -520,7 +536,8 @@ Result<DbtCommandSummary> RunNodes(CommandContext& ctx, const std::set<std::stri
   for (int w = 0; w < n; ++w) {
     workers.emplace_back([&state, &wh, &ctx, w] {
       const std::string thread_id = "Thread-" + std::to_string(w + 1);
-      auto adapter = WarehouseAdapter::Create(*wh.database, wh.warehouse.get(), *ctx.fs);
+      auto adapter =
+          WarehouseAdapter::Create(*wh.database, wh.warehouse.get(), *ctx.fs, wh.session_options);
       while (auto id = state.schedule->Next()) {
         RunOne(state, *id, adapter.ok() ? adapter->get() : nullptr, adapter.status(), thread_id);
       }

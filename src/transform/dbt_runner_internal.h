@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "engine/engine.h"
+#include "sql/session.h"
 #include "sql/warehouse.h"
 #include "transform/dbt_artifacts.h"
 #include "transform/dbt_graph.h"
@@ -88,6 +89,9 @@ struct CommandContext {
 struct WarehouseHandle {
   std::unique_ptr<sql::Warehouse> warehouse;
   std::unique_ptr<engine::Database> database;
+  // For every adapter: the command's clock for commits, and the profile's
+  // database name so dbt's three-part relation names resolve.
+  sql::SqlSessionOptions session_options;
 };
 
 // Opens the warehouse for the project: options.warehouse_path, or the

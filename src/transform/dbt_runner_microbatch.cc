@@ -81,7 +81,9 @@ Result<int64_t> ParseTimestampMicros(const std::string& text) {
 
 Result<std::vector<BatchWindow>> MicrobatchWindows(const nlohmann::json& config, bool incremental,
                                                    int64_t now_micros) {
-  const std::string size = config.value("batch_size", "");
+  const std::string size = config.contains("batch_size") && config["batch_size"].is_string()
+                               ? config["batch_size"].get<std::string>()
+                               : "";
   if (size != "hour" && size != "day" && size != "month" && size != "year") {
     return Status::InvalidArgument(
         "microbatch model needs batch_size: hour, day, month or year (got '" + size + "')");

@@ -69,8 +69,9 @@ Result<DbtCommandSummary> RunFreshness(CommandContext& ctx, const std::set<std::
     if (node != nullptr && node->IsSource() && HasFreshness(*node)) sources.push_back(node);
   }
   STRATA_ASSIGN_OR_RETURN(WarehouseHandle wh, OpenWarehouse(ctx));
-  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<WarehouseAdapter> adapter,
-                          WarehouseAdapter::Create(*wh.database, wh.warehouse.get(), *ctx.fs));
+  STRATA_ASSIGN_OR_RETURN(
+      std::unique_ptr<WarehouseAdapter> adapter,
+      WarehouseAdapter::Create(*wh.database, wh.warehouse.get(), *ctx.fs, wh.session_options));
   ConsolePrinter& p = *ctx.printer;
   p.Info("");
   if (sources.empty()) p.Info("Nothing to do: no selected source has a freshness check");
@@ -153,8 +154,9 @@ Result<DbtCommandSummary> RunFreshness(CommandContext& ctx, const std::set<std::
 
 Result<DbtCommandSummary> RunDocsGenerate(CommandContext& ctx) {
   STRATA_ASSIGN_OR_RETURN(WarehouseHandle wh, OpenWarehouse(ctx));
-  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<WarehouseAdapter> adapter,
-                          WarehouseAdapter::Create(*wh.database, wh.warehouse.get(), *ctx.fs));
+  STRATA_ASSIGN_OR_RETURN(
+      std::unique_ptr<WarehouseAdapter> adapter,
+      WarehouseAdapter::Create(*wh.database, wh.warehouse.get(), *ctx.fs, wh.session_options));
   std::vector<CatalogTable> nodes, sources;
   std::vector<std::string> errors;
   for (const auto& [id, node] : ctx.project->nodes) {
@@ -170,6 +172,17 @@ Result<DbtCommandSummary> RunDocsGenerate(CommandContext& ctx) {
       errors.push_back(id + ": " + found.status().message());
       continue;
     }
+    std::vector<ColumnInfo> view_columns;
+    if (!found->has_value() && wh.warehouse->ViewExists(node.schema, identifier)) {
+      // A persistent warehouse view: its file records its columns.
+      auto view = wh.warehouse->ReadView(node.schema, identifier);
+      if (!view.ok()) {
+        errors.push_back(id + ": " + view.status().message());
+        continue;
+      }
+      for (const auto& c : view->columns) view_columns.push_back({c.name, c.type});
+      *found = RelationInfo{node.database, view->schema, view->name, RelationInfo::Kind::kView};
+    }
     if (!found->has_value()) continue;  // not built yet: dbt leaves it out too
     const RelationInfo& info = **found;
     CatalogTable table;
@@ -178,7 +191,8 @@ Result<DbtCommandSummary> RunDocsGenerate(CommandContext& ctx) {
     table.database = node.database;
     table.schema = info.schema;
     table.name = info.identifier;
-    auto columns = adapter->GetColumns(info);
+    auto columns = view_columns.empty() ? adapter->GetColumns(info)
+                                        : Result<std::vector<ColumnInfo>>(view_columns);
     if (!columns.ok()) {
       errors.push_back(id + ": " + columns.status().message());
       continue;
