@@ -184,7 +184,7 @@ Result<DbtCommandSummary> RunDbtCommand(const DbtCommandOptions& options, FileSy
   STRATA_ASSIGN_OR_RETURN(json cli_vars, ParseVars(options.vars));
 
   const int64_t started = clock.NowMicros();
-  internal::ConsolePrinter printer(out, clock, options.print_timestamps,
+  internal::ConsolePrinter printer(out, clock, options.print_timestamps && command != "ls",
                                    options.quiet || command == "ls");
   LoadOptions load;
   load.project_dir = project::AbsolutePath(options.project_dir);
