@@ -65,9 +65,10 @@ int Run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   sql_cmd->add_option("-f,--format", sql.format, "Output format: table|csv|json")
       ->check(CLI::IsMember({"table", "csv", "json"}))
       ->capture_default_str();
-  sql_cmd->add_option("-o,--output", sql.output,
-                      "Write the result to FILE; its extension picks the format "
-                      "(.parquet, .csv, .json/.ndjson)")
+  sql_cmd
+      ->add_option("-o,--output", sql.output,
+                   "Write the result to FILE; its extension picks the format "
+                   "(.parquet, .csv, .json/.ndjson)")
       ->type_name("FILE");
   sql_cmd->add_option("--max-rows", sql.max_rows, "Rows shown in table format (0: all)")
       ->check(CLI::NonNegativeNumber)
@@ -76,7 +77,8 @@ int Run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
       "Examples:\n"
       "  strata sql \"select count(*) from 'orders.parquet'\"\n"
       "  strata sql --format csv \"select * from read_csv('data/*.csv')\" > all.csv\n"
-      "  strata sql --output top.parquet \"select * from 'x.parquet' order by amount desc limit 10\"\n");
+      "  strata sql --output top.parquet \"select * from 'x.parquet' order by amount desc limit "
+      "10\"\n");
 
   TableOptions table;
   CLI::App* table_cmd = AddTableCommand(app, table);
@@ -85,6 +87,9 @@ int Run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   CLI::App* ingest_cmd = AddIngestCommand(app, ingest);
   RunsOptions runs;
   CLI::App* runs_cmd = AddRunsCommand(app, runs);
+
+  DbtCommands dbt;
+  AddDbtCommands(app, dbt);
 
   app.add_subcommand("version", "Print the version of strata and of its engine");
 
@@ -120,6 +125,7 @@ int Run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   if (table_cmd->parsed()) return RunTable(global, table, out, err);
   if (ingest_cmd->parsed()) return RunIngestCommand(global, ingest, out, err);
   if (runs_cmd->parsed()) return RunRuns(global, runs, out, err);
+  if (int code = RunDbtCommandIfParsed(global, dbt, out, err); code >= 0) return code;
 
   out << app.help();
   return kExitUsage;

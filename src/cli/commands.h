@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "transform/dbt_runner.h"
 
 namespace CLI {
 class App;
@@ -34,7 +35,7 @@ struct DemoOptions {
 };
 
 struct SqlOptions {
-  std::string query;   // empty: interactive shell (or statements from stdin)
+  std::string query;  // empty: interactive shell (or statements from stdin)
   std::string format = "table";
   std::string output;  // FILE.parquet|.csv|.json: write the result there
   int64_t max_rows = 1000;
@@ -83,6 +84,19 @@ int RunIngestCommand(const GlobalOptions& global, const IngestCommandOptions& op
 // Runs: lists the newest runs of the project's run store.
 int RunRuns(const GlobalOptions& global, const RunsOptions& options, std::ostream& out,
             std::ostream& err);
+
+// The dbt commands (dbt_command.cc): build, run, test, seed, snapshot,
+// compile, ls/list, parse, `source freshness`, `docs generate`. Every
+// subcommand parses into the one `options` (only one is parsed per call).
+struct DbtCommands {
+  transform::DbtCommandOptions options;
+  std::vector<std::pair<CLI::App*, std::string>> commands;  // subcommand, dbt command name
+};
+void AddDbtCommands(CLI::App& app, DbtCommands& commands);
+// Runs the dbt command that was parsed and returns its exit code (0 ok, 1 a
+// node failed, 2 the project or command line is unusable); -1 when none was.
+int RunDbtCommandIfParsed(const GlobalOptions& global, DbtCommands& commands, std::ostream& out,
+                          std::ostream& err);
 
 int RunInit(const GlobalOptions& global, const InitOptions& options, std::ostream& out,
             std::ostream& err);
