@@ -27,6 +27,7 @@ struct TableRef {
   std::string schema;
   std::string table;
   std::string root;
+  bool is_view = false;  // a warehouse view: only `describe` applies
 };
 
 // Resolves SCHEMA.TABLE in the warehouse. InvalidArgument for a name that is
@@ -44,7 +45,8 @@ Result<TableRef> ResolveTable(const sql::Warehouse& warehouse, const std::string
   ref.table = sql::Lowercase(name.substr(dot + 1));
   auto root = warehouse.TablePath(ref.schema, ref.table);
   if (!root.ok()) return Status::NotFound(root.status().message());
-  if (!warehouse.TableExists(ref.schema, ref.table)) {
+  ref.is_view = warehouse.ViewExists(ref.schema, ref.table);
+  if (!ref.is_view && !warehouse.TableExists(ref.schema, ref.table)) {
     return Status::NotFound("table " + ref.schema + "." + ref.table +
                             " does not exist in the warehouse " + warehouse.root() +
                             " (see `strata table list`)");
@@ -117,6 +119,7 @@ class TableCommand {
 
   int List();
   int Describe(const TableRef& ref);
+  int DescribeView(const TableRef& ref);
   int History(const TableRef& ref);
   int Optimize(const TableRef& ref);
   int Vacuum(const TableRef& ref);
@@ -138,7 +141,12 @@ int TableCommand::Run() {
     int code = ReportError(ref.status(), err_);
     return ref.status().IsInvalidArgument() ? kExitUsage : code;
   }
-  if (options_.action == "describe") return Describe(*ref);
+  if (options_.action == "describe") return ref->is_view ? DescribeView(*ref) : Describe(*ref);
+  if (ref->is_view) {
+    err_ << "error: " << ref->schema << "." << ref->table << " is a view; `strata table "
+         << options_.action << "` works on tables (a view has no files or versions)\n";
+    return kExitFailure;
+  }
   if (options_.action == "history") return History(*ref);
   if (options_.action == "optimize") return Optimize(*ref);
   if (options_.action == "vacuum") return Vacuum(*ref);
@@ -156,12 +164,27 @@ int TableCommand::List() {
                   {"files", "BIGINT"},
                   {"size", "BIGINT"},
                   {"rows", "BIGINT"},
-                  {"last_modified", "VARCHAR"}});
+                  {"last_modified", "VARCHAR"},
+                  {"kind", "VARCHAR"}});
   int failures = 0;
   for (const std::string& schema : warehouse_.schemas()) {
-    auto tables = warehouse_.ListTables(schema);
-    if (!tables.ok()) return ReportError(tables.status(), err_);
-    for (const std::string& table : *tables) {
+    auto relations = warehouse_.ListRelations(schema);
+    if (!relations.ok()) return ReportError(relations.status(), err_);
+    for (const sql::WarehouseRelation& relation : *relations) {
+      const std::string& table = relation.name;
+      if (relation.kind == sql::WarehouseRelation::Kind::kView) {
+        auto view = warehouse_.ReadView(schema, table);
+        if (!view.ok()) {
+          err_ << "warning: " << schema << "." << table << ": " << view.status().message() << "\n";
+          ++failures;
+        }
+        printer->AddRow(
+            {Cell::String(schema), Cell::String(table), Cell::Null(), Cell::Null(), Cell::Null(),
+             Cell::Null(), Cell::Null(),
+             view.ok() ? Cell::String(FormatMillis(view->updated_at_millis)) : Cell::Null(),
+             Cell::String("view")});
+        continue;
+      }
       auto root = warehouse_.TablePath(schema, table);
       if (!root.ok()) continue;
       auto detail = lake::Detail(*root, fs(), &conn());
@@ -169,7 +192,8 @@ int TableCommand::List() {
         err_ << "warning: " << schema << "." << table << ": " << detail.status().message() << "\n";
         ++failures;
         printer->AddRow({Cell::String(schema), Cell::String(table), Cell::Null(), Cell::Null(),
-                         Cell::Null(), Cell::Null(), Cell::Null(), Cell::Null()});
+                         Cell::Null(), Cell::Null(), Cell::Null(), Cell::Null(),
+                         Cell::String("table")});
         continue;
       }
       std::string layer;
@@ -178,11 +202,11 @@ int TableCommand::List() {
       } else if (sql::IsMedallionSchema(schema)) {
         layer = schema;
       }
-      printer->AddRow({Cell::String(schema), Cell::String(table),
-                       layer.empty() ? Cell::Null() : Cell::String(layer), Num(detail->version),
-                       Num(detail->num_files), Bytes(detail->size_in_bytes),
-                       OptNum(detail->num_records),
-                       Cell::String(FormatMillis(detail->last_modified_millis))});
+      printer->AddRow(
+          {Cell::String(schema), Cell::String(table),
+           layer.empty() ? Cell::Null() : Cell::String(layer), Num(detail->version),
+           Num(detail->num_files), Bytes(detail->size_in_bytes), OptNum(detail->num_records),
+           Cell::String(FormatMillis(detail->last_modified_millis)), Cell::String("table")});
     }
   }
   printer->Finish();
@@ -235,6 +259,32 @@ int TableCommand::Describe(const TableRef& ref) {
   row("Min Writer Version", std::to_string(d.protocol.min_writer_version));
   if (!features.empty()) row("Table Features", features);
   row("Table Properties", JsonObject(d.properties));
+  printer->Finish();
+  return kExitOk;
+}
+
+int TableCommand::DescribeView(const TableRef& ref) {
+  auto view = warehouse_.ReadView(ref.schema, ref.table);
+  if (!view.ok()) return ReportError(view.status(), err_);
+  // Columns as bound when the view was created or replaced, then the view's
+  // detail, in the same three columns as a table's describe.
+  auto printer = Printer();
+  printer->Begin({{"col_name", "VARCHAR"}, {"data_type", "VARCHAR"}, {"comment", "VARCHAR"}});
+  auto row = [&](const std::string& name, const std::string& value) {
+    printer->AddRow({Cell::String(name), Cell::String(value), Cell::String("")});
+  };
+  for (const sql::ViewColumn& column : view->columns) row(column.name, column.type);
+  row("", "");
+  row("# Detailed View Information", "");
+  row("Name", ref.schema + "." + ref.table);
+  row("Type", "VIEW");
+  row("Location", ref.root);
+  row("View Text", view->sql);
+  std::string aliases;
+  for (const std::string& a : view->column_aliases) aliases += (aliases.empty() ? "" : ", ") + a;
+  if (!aliases.empty()) row("Column Aliases", aliases);
+  row("Created", FormatMillis(view->created_at_millis));
+  row("Last Modified", FormatMillis(view->updated_at_millis));
   printer->Finish();
   return kExitOk;
 }
@@ -386,9 +436,10 @@ CLI::App* AddTableCommand(CLI::App& app, TableOptions& options) {
     if (takes_table) cmd->add_option("table", options.name, "SCHEMA.TABLE")->required();
     return cmd;
   };
-  action(table->add_subcommand("list", "List the warehouse's tables with size and version"), "list",
-         false);
-  action(table->add_subcommand("describe", "Show a table's columns and detail"), "describe", true);
+  action(table->add_subcommand("list", "List the warehouse's tables (size, version) and views"),
+         "list", false);
+  action(table->add_subcommand("describe", "Show a table's or view's columns and detail"),
+         "describe", true);
   CLI::App* history = action(
       table->add_subcommand("history", "Show a table's versions, newest first"), "history", true);
   history->add_option("--limit", options.limit, "Show the newest N versions only")

@@ -52,6 +52,35 @@ TEST(TableRefsTest, IgnoresFunctionsAndOtherSchemas) {
   EXPECT_TRUE(Refs("select 'bronze.orders' -- bronze.orders\n").empty());
 }
 
+TEST(TableRefsTest, FindsThreePartNamesOfTheWarehouseDatabase) {
+  const std::string sql =
+      "select * from \"Jaffle\".\"bronze\".\"orders\" o join jaffle.silver.c using (id) "
+      "join other.bronze.x using (id), jaffle.bronze.t at (version => 2) "
+      "where jaffle.silver.c.id > 0";
+  auto found = FindTableRefs(sql, IsWarehouseSchema, "JAFFLE");
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  const std::vector<TableRef>& refs = *found;
+  ASSERT_EQ(refs.size(), 3u);
+  EXPECT_EQ(refs[0].database, "Jaffle");
+  EXPECT_EQ(refs[0].schema, "bronze");
+  EXPECT_EQ(refs[0].table, "orders");
+  EXPECT_EQ(sql.substr(refs[0].begin, refs[0].end - refs[0].begin),
+            "\"Jaffle\".\"bronze\".\"orders\"");
+  EXPECT_TRUE(refs[0].has_alias);
+  EXPECT_EQ(refs[1].table, "c");
+  EXPECT_TRUE(refs[1].qualified_columns);  // jaffle.silver.c.id
+  EXPECT_EQ(refs[2].table, "t");
+  EXPECT_EQ(refs[2].travel, TableRef::Travel::kVersion);
+  // other.bronze.x is not the warehouse's database; without a database
+  // name, three-part names are never references.
+  auto none = FindTableRefs("select * from jaffle.bronze.orders", IsWarehouseSchema);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+
+  const std::string rewritten = RewriteTableRefs(sql, refs, {{0, "\"bronze\".\"orders\""}});
+  EXPECT_THAT(rewritten, HasSubstr("from \"bronze\".\"orders\" o join"));
+}
+
 TEST(TableRefsTest, FindsDeltaScanCalls) {
   const std::string sql =
       "select * from delta_scan('/t/a''s') join delta_scan('file:///t/b', version => 2) b "

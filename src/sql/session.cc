@@ -16,6 +16,25 @@ std::string FirstWord(std::string_view statement) {
   return word;
 }
 
+const char* VerbOf(Kind kind) {
+  switch (kind) {
+    case Kind::kInsert:
+      return "INSERT";
+    case Kind::kInsertOverwrite:
+      return "INSERT OVERWRITE";
+    case Kind::kDelete:
+      return "DELETE";
+    case Kind::kUpdate:
+      return "UPDATE";
+    case Kind::kMerge:
+      return "MERGE";
+    case Kind::kAlterAddColumn:
+      return "ALTER TABLE";
+    default:
+      return "this statement";
+  }
+}
+
 }  // namespace
 
 Result<std::unique_ptr<SqlSession>> SqlSession::Create(engine::Connection& conn,
@@ -26,13 +45,19 @@ Result<std::unique_ptr<SqlSession>> SqlSession::Create(engine::Connection& conn,
     for (const std::string& schema : warehouse->schemas()) {
       sql += "CREATE SCHEMA IF NOT EXISTS " + engine::QuoteIdentifier(schema) + ";";
     }
-    if (!sql.empty()) STRATA_RETURN_IF_ERROR(conn.Execute(sql));
+    if (!sql.empty()) STRATA_RETURN_IF_ERROR(ExecuteCatalogChange(conn, sql));
   }
   return std::make_unique<SqlSession>(PrivateTag{}, conn, warehouse, fs, std::move(options));
 }
 
 bool SqlSession::IsWarehouseName(const QualifiedName& name) const {
-  return warehouse_ && name.parts.size() == 2 && warehouse_->HasSchema(name.parts[0]);
+  if (!warehouse_) return false;
+  if (name.parts.size() == 3) {
+    return !options_.database_name.empty() &&
+           Lowercase(name.parts[0]) == Lowercase(options_.database_name) &&
+           warehouse_->HasSchema(name.parts[1]);
+  }
+  return name.parts.size() == 2 && warehouse_->HasSchema(name.parts[0]);
 }
 
 Result<std::unique_ptr<engine::QueryResult>> SqlSession::Execute(std::string_view statement) {
@@ -48,6 +73,12 @@ Result<std::unique_ptr<engine::QueryResult>> SqlSession::Execute(std::string_vie
   }
   if (parsed->kind != Kind::kOther && IsWarehouseName(parsed->target)) return RunWrite(*parsed);
   if (parsed->kind == Kind::kOther && warehouse_target) {
+    if (warehouse_->ViewExists(target->schema(), target->table())) {
+      return Status::NotSupported(FirstWord(statement) + " on warehouse view " +
+                                  target->ToString() +
+                                  " is not supported; views take CREATE OR REPLACE VIEW and "
+                                  "DROP VIEW");
+    }
     return Status::NotSupported(
         FirstWord(statement) + " on warehouse table " + target->ToString() +
         " is not supported. Warehouse tables take CREATE TABLE [AS], INSERT [OVERWRITE], UPDATE, "
@@ -107,8 +138,28 @@ Result<std::unique_ptr<engine::QueryResult>> SqlSession::RunWrite(const Statemen
   const std::string schema = Lowercase(stmt.target.schema());
   const std::string table = Lowercase(stmt.target.table());
   const std::string name = schema + "." + table;
+  if (stmt.kind == Kind::kCreateView) return CreateView(stmt);
+  if (stmt.kind == Kind::kDropView) return DropView(stmt);
   STRATA_ASSIGN_OR_RETURN(std::string path, warehouse_->TablePath(schema, table));
   const bool exists = warehouse_->TableExists(schema, table);
+  if (!exists && warehouse_->ViewExists(schema, table)) {
+    // DuckDB's words for the same mistakes on its own catalog.
+    if (stmt.kind == Kind::kCreateTable || stmt.kind == Kind::kCreateTableAs) {
+      if (stmt.if_not_exists && !stmt.or_replace) return EmptyResult("Count", "BIGINT");
+      return Status::InvalidArgument("Existing object " + name + " is of type View, trying to " +
+                                     (stmt.or_replace ? "replace" : "create") +
+                                     " with type Table (DROP VIEW " + name + " first)");
+    }
+    if (stmt.kind == Kind::kDropTable) {
+      return Status::InvalidArgument("Existing object " + name +
+                                     " is of type View, trying to drop type Table (use DROP "
+                                     "VIEW " +
+                                     name + ")");
+    }
+    return Status::InvalidArgument(std::string(VerbOf(stmt.kind)) + " on view " + name +
+                                   ": a view cannot be modified (write to the tables it reads, "
+                                   "or CREATE OR REPLACE VIEW)");
+  }
   auto missing = [&] {
     return Status::NotFound("Table with name " + name + " does not exist! " +
                             resolver_.MissingTablesHint(name));
@@ -158,6 +209,8 @@ Result<std::unique_ptr<engine::QueryResult>> SqlSession::RunWrite(const Statemen
       STRATA_ASSIGN_OR_RETURN(lake::WriteResult r, writer->Update(assignments, predicate));
       return CountResult(r.rows_updated);
     }
+    case Kind::kCreateView:
+    case Kind::kDropView:
     case Kind::kOther:
       break;
   }

@@ -7,6 +7,9 @@
 //   - routes DDL and DML on warehouse tables (CREATE TABLE [AS], INSERT
 //     [OVERWRITE], UPDATE, DELETE, MERGE INTO, ALTER TABLE ADD COLUMN, DROP
 //     TABLE) to the Delta writer, answering like DuckDB does (a `Count`);
+//   - keeps warehouse views (CREATE [OR REPLACE] VIEW schema.v, DROP VIEW)
+//     as definitions in the warehouse, so every Strata process sees them,
+//     and resolves reads of them (views over views and tables);
 //   - runs everything else on DuckDB unchanged.
 //
 //   STRATA_ASSIGN_OR_RETURN(auto wh, sql::Warehouse::Open(root, {"bronze"}, fs));
@@ -31,7 +34,11 @@
 namespace strata::sql {
 
 struct SqlSessionOptions {
-  lake::WriterOptions writer;  // clock, commit retries, checkpoints
+  lake::WriterOptions writer;  // clock (also view times), commit retries, checkpoints
+  // The warehouse's database name, as dbt prints it in relation names
+  // (`"jaffle_shop"."main"."orders"`): three-part names whose first part is
+  // this (any case) name warehouse tables and views. Empty: none accepted.
+  std::string database_name;
 };
 
 // One per engine connection; used by one thread at a time (it shares the
@@ -48,11 +55,13 @@ class SqlSession {
         warehouse_(warehouse),
         fs_(fs),
         options_(std::move(options)),
-        resolver_(warehouse, fs, conn) {}
+        resolver_(warehouse, fs, conn, options_.database_name) {}
 
   // A session on `conn` over `warehouse` (null: no warehouse, only delta_scan
   // and plain DuckDB SQL). Creates the DuckDB schemas named like the
-  // warehouse's. Nothing is owned; all must outlive the session.
+  // warehouse's (schemas added to the warehouse later are created when first
+  // read). Nothing is owned; all must outlive the session. Sessions on other
+  // connections of the same database may run at the same time.
   static Result<std::unique_ptr<SqlSession>> Create(engine::Connection& conn,
                                                     const Warehouse* warehouse, FileSystem& fs,
                                                     SqlSessionOptions options = {});
@@ -62,8 +71,11 @@ class SqlSession {
 
   // Runs one statement (a trailing ';' is fine) and returns its result,
   // streaming for queries. Writes to warehouse tables return one row
-  // `Count` BIGINT (rows inserted + updated + deleted), CREATE TABLE an empty
-  // `Count`, ALTER and DROP an empty `Success`. Errors: DuckDB's message for
+  // `Count` BIGINT (rows inserted + updated + deleted), CREATE TABLE and
+  // CREATE VIEW an empty `Count`, ALTER and DROP an empty `Success`. CREATE
+  // VIEW binds the query first: a bad query is DuckDB's error and nothing is
+  // written. Writing to a view, or DROP TABLE on a view (and the reverse),
+  // is InvalidArgument. Errors: DuckDB's message for
   // DuckDB failures; the lake's for log or write failures (Conflict when a
   // concurrent commit won); NotSupported for statements warehouse tables do
   // not take (UPDATE ... FROM, ALTER TABLE ... RENAME, ...).
@@ -95,6 +107,9 @@ class SqlSession {
                                                      const std::string& path);
   Result<std::unique_ptr<engine::QueryResult>> AlterAddColumn(const Statement& stmt,
                                                               const std::string& path);
+  // Handlers in views.cc.
+  Result<std::unique_ptr<engine::QueryResult>> CreateView(const Statement& stmt);
+  Result<std::unique_ptr<engine::QueryResult>> DropView(const Statement& stmt);
   // The Delta schema of DuckDB column definitions, NOT NULL kept.
   Result<lake::DataTypePtr> SchemaOfColumns(const std::string& definitions);
   // The table properties for a new table: TBLPROPERTIES, COMMENT, layer.

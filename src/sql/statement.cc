@@ -181,6 +181,7 @@ class Parser {
   Result<Statement> ParseMerge();
   Result<Statement> ParseAlter();
   Result<Statement> ParseDrop();
+  Result<Statement> ParseCreateView(Statement stmt);
   Status ParseMergeClause(Statement& stmt);
   Status ExpectEnd() {
     AcceptSymbol(";");
@@ -200,7 +201,7 @@ Result<Statement> Parser::Parse() {
   if (Peek().Is("update")) return ParseUpdate();
   if (Peek().Is("merge")) return ParseMerge();
   if (Peek().Is("alter") && Peek(1).Is("table")) return ParseAlter();
-  if (Peek().Is("drop") && Peek(1).Is("table")) return ParseDrop();
+  if (Peek().Is("drop") && (Peek(1).Is("table") || Peek(1).Is("view"))) return ParseDrop();
   return Statement{};
 }
 
@@ -215,13 +216,13 @@ std::optional<QualifiedName> Parser::Target() {
     if (!Accept("from") && !Accept("into")) return std::nullopt;
   } else if (Accept("create")) {
     if (Accept("or")) Accept("replace");
-    if (!Accept("table")) return std::nullopt;
+    if (!Accept("table") && !Accept("view")) return std::nullopt;
     if (Accept("if")) {
       Accept("not");
       Accept("exists");
     }
   } else if (Accept("alter") || Accept("drop")) {
-    if (!Accept("table")) return std::nullopt;
+    if (!Accept("table") && !Accept("view")) return std::nullopt;
     if (Accept("if")) Accept("exists");
   } else if (Accept("truncate")) {
     Accept("table");
@@ -246,7 +247,8 @@ Result<Statement> Parser::ParseCreate() {
     STRATA_RETURN_IF_ERROR(Expect("replace"));
     stmt.or_replace = true;
   }
-  // CREATE VIEW, CREATE TEMP TABLE, CREATE MACRO ...: DuckDB's business.
+  if (Peek().Is("view")) return ParseCreateView(std::move(stmt));
+  // CREATE TEMP TABLE|VIEW, CREATE MACRO ...: DuckDB's business.
   if (!Peek().Is("table")) return Statement{};
   Advance();
   if (Accept("if")) {
@@ -496,11 +498,33 @@ Result<Statement> Parser::ParseAlter() {
   return stmt;
 }
 
+Result<Statement> Parser::ParseCreateView(Statement stmt) {
+  Advance();  // VIEW
+  stmt.kind = Statement::Kind::kCreateView;
+  if (Accept("if")) {
+    STRATA_RETURN_IF_ERROR(Expect("not"));
+    STRATA_RETURN_IF_ERROR(Expect("exists"));
+    stmt.if_not_exists = true;
+  }
+  STRATA_ASSIGN_OR_RETURN(stmt.target, Name());
+  if (Peek().IsSymbol("(")) {
+    STRATA_ASSIGN_OR_RETURN(stmt.insert_columns, NameList());
+  }
+  STRATA_RETURN_IF_ERROR(Expect("as"));
+  stmt.query = Rest();
+  if (stmt.query.empty()) return Error("expected a query after AS");
+  STRATA_RETURN_IF_ERROR(ExpectEnd());
+  if (stmt.or_replace && stmt.if_not_exists) {
+    return Status::InvalidArgument("CREATE OR REPLACE VIEW and IF NOT EXISTS cannot be combined");
+  }
+  return stmt;
+}
+
 Result<Statement> Parser::ParseDrop() {
   Statement stmt;
   Advance();  // DROP
-  Advance();  // TABLE
-  stmt.kind = Statement::Kind::kDropTable;
+  stmt.kind = Peek().Is("view") ? Statement::Kind::kDropView : Statement::Kind::kDropTable;
+  Advance();  // TABLE | VIEW
   if (Accept("if")) {
     STRATA_RETURN_IF_ERROR(Expect("exists"));
     stmt.if_exists = true;

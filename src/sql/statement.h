@@ -1,7 +1,7 @@
 // Recognizes the DDL and DML statements that Strata routes to its Delta
 // writer (CREATE TABLE, CTAS, INSERT, DELETE, UPDATE, MERGE, ALTER TABLE ADD
-// COLUMN, DROP TABLE). Every expression, query and type is kept as the text
-// the user wrote and handed to DuckDB later, so the SQL dialect stays
+// COLUMN, DROP TABLE) or to warehouse views (CREATE VIEW, DROP VIEW). Every expression, query and
+// type is kept as the text the user wrote and handed to DuckDB later, so the SQL dialect stays
 // DuckDB's; this parser only finds the clauses. Anything else is kOther.
 #pragma once
 
@@ -42,31 +42,33 @@ struct MergeClause {
 
 struct Statement {
   enum class Kind {
-    kOther,          // anything this parser does not route (SELECT, SET, ...)
-    kCreateTable,    // CREATE TABLE t (columns) [PARTITIONED BY (...)]
-    kCreateTableAs,  // CREATE TABLE t [PARTITIONED BY (...)] AS query
-    kInsert,         // INSERT INTO t [(cols)] query
+    kOther,            // anything this parser does not route (SELECT, SET, ...)
+    kCreateTable,      // CREATE TABLE t (columns) [PARTITIONED BY (...)]
+    kCreateTableAs,    // CREATE TABLE t [PARTITIONED BY (...)] AS query
+    kInsert,           // INSERT INTO t [(cols)] query
     kInsertOverwrite,  // INSERT OVERWRITE [TABLE] t query
     kDelete,
     kUpdate,
     kMerge,
     kAlterAddColumn,
     kDropTable,
+    kCreateView,  // CREATE [OR REPLACE] VIEW [IF NOT EXISTS] v [(aliases)] AS query
+    kDropView,    // DROP VIEW [IF EXISTS] v
   };
   Kind kind = Kind::kOther;
   QualifiedName target;
   std::string target_alias;  // UPDATE / DELETE / MERGE
 
-  bool or_replace = false;     // CREATE OR REPLACE TABLE
-  bool if_not_exists = false;  // CREATE TABLE / ADD COLUMN IF NOT EXISTS
-  bool if_exists = false;      // DROP TABLE IF EXISTS
+  bool or_replace = false;     // CREATE OR REPLACE TABLE / VIEW
+  bool if_not_exists = false;  // CREATE TABLE / VIEW / ADD COLUMN IF NOT EXISTS
+  bool if_exists = false;      // DROP TABLE / VIEW IF EXISTS
 
   std::string column_definitions;           // CREATE TABLE: the text between the parentheses
   std::vector<std::string> partition_columns;
   std::vector<std::pair<std::string, std::string>> properties;  // TBLPROPERTIES ('k' = 'v')
   std::string comment;                      // CREATE TABLE ... COMMENT 'text'
-  std::string query;                        // CTAS / INSERT source, as SQL text
-  std::vector<std::string> insert_columns;  // INSERT INTO t (a, b)
+  std::string query;                        // CTAS / INSERT / CREATE VIEW query, as SQL text
+  std::vector<std::string> insert_columns;  // INSERT INTO t (a, b); CREATE VIEW v (a, b)
   std::string where;                        // DELETE / UPDATE predicate; empty: all rows
   std::vector<Assignment> assignments;      // UPDATE SET
 
@@ -87,7 +89,8 @@ Result<Statement> ParseStatement(std::string_view sql);
 
 // The table a data-changing statement writes to, found without parsing the
 // rest: INSERT [OR ...] INTO, UPDATE, DELETE FROM, MERGE INTO, CREATE [OR
-// REPLACE] TABLE, ALTER TABLE, DROP TABLE, TRUNCATE [TABLE], COPY t FROM.
+// REPLACE] TABLE|VIEW, ALTER TABLE|VIEW, DROP TABLE|VIEW, TRUNCATE [TABLE],
+// COPY t FROM.
 // nullopt for other statements. Lets callers tell statements on warehouse
 // tables from DuckDB's own when ParseStatement fails or returns kOther.
 std::optional<QualifiedName> FindStatementTarget(std::string_view sql);

@@ -16,10 +16,11 @@ Statement Parse(std::string_view sql) {
 }
 
 TEST(StatementTest, OtherStatementsPassThrough) {
-  for (const char* sql : {"select 1", "with x as (select 1) select * from x", "set threads = 2",
-                          "create view v as select 1", "create temp table t (a int)",
-                          "insert or replace into t values (1)", "copy t to 'x.csv'",
-                          "alter table t rename to u", "drop view v", "pragma version"}) {
+  for (const char* sql :
+       {"select 1", "with x as (select 1) select * from x", "set threads = 2",
+        "create temp view v as select 1", "create temp table t (a int)",
+        "insert or replace into t values (1)", "copy t to 'x.csv'", "alter table t rename to u",
+        "create macro m(a) as a + 1", "pragma version"}) {
     EXPECT_EQ(Parse(sql).kind, Kind::kOther) << sql;
   }
 }
@@ -137,24 +138,48 @@ TEST(StatementTest, FindsTheTargetOfAnyWritingStatement) {
     const char* sql;
     const char* target;  // "" for none
   };
-  for (const Case& c : {Case{"insert or replace into bronze.t values (1)", "bronze.t"},
-                        Case{"insert overwrite table silver.t select 1", "silver.t"},
-                        Case{"update bronze.t set a = 1 from u", "bronze.t"},
-                        Case{"delete from bronze.t using u", "bronze.t"},
-                        Case{"merge into gold.t using s on true when matched then delete",
-                             "gold.t"},
-                        Case{"create or replace table if not exists x.y (a int)", "x.y"},
-                        Case{"alter table bronze.t rename to u", "bronze.t"},
-                        Case{"drop table if exists bronze.t", "bronze.t"},
-                        Case{"truncate bronze.t", "bronze.t"},
-                        Case{"copy bronze.t (a, b) from 'x.csv'", "bronze.t"},
-                        Case{"copy bronze.t to 'x.csv'", ""},
-                        Case{"copy (select 1) to 'x.csv'", ""},
-                        Case{"create view bronze.v as select 1", ""},
-                        Case{"select * from bronze.t", ""}}) {
+  for (const Case& c :
+       {Case{"insert or replace into bronze.t values (1)", "bronze.t"},
+        Case{"insert overwrite table silver.t select 1", "silver.t"},
+        Case{"update bronze.t set a = 1 from u", "bronze.t"},
+        Case{"delete from bronze.t using u", "bronze.t"},
+        Case{"merge into gold.t using s on true when matched then delete", "gold.t"},
+        Case{"create or replace table if not exists x.y (a int)", "x.y"},
+        Case{"alter table bronze.t rename to u", "bronze.t"},
+        Case{"drop table if exists bronze.t", "bronze.t"}, Case{"truncate bronze.t", "bronze.t"},
+        Case{"copy bronze.t (a, b) from 'x.csv'", "bronze.t"}, Case{"copy bronze.t to 'x.csv'", ""},
+        Case{"copy (select 1) to 'x.csv'", ""},
+        Case{"create view bronze.v as select 1", "bronze.v"},
+        Case{"alter view bronze.v rename to w", "bronze.v"},
+        Case{"create temp view v as select 1", ""}, Case{"select * from bronze.t", ""}}) {
     std::optional<QualifiedName> target = FindStatementTarget(c.sql);
     EXPECT_EQ(target ? target->ToString() : "", c.target) << c.sql;
   }
+}
+
+TEST(StatementTest, CreateAndDropView) {
+  Statement s = Parse("CREATE OR REPLACE VIEW \"Main\".v (a, \"B\") AS\n  select 1, 2; ");
+  EXPECT_EQ(s.kind, Kind::kCreateView);
+  EXPECT_TRUE(s.or_replace);
+  EXPECT_EQ(s.target.ToString(), "\"Main\".v");
+  EXPECT_THAT(s.insert_columns, ElementsAre("a", "B"));
+  EXPECT_EQ(s.query, "select 1, 2");
+
+  s = Parse("create view if not exists db.silver.v as with x as (select 1) select * from x");
+  EXPECT_EQ(s.kind, Kind::kCreateView);
+  EXPECT_TRUE(s.if_not_exists);
+  EXPECT_EQ(s.target.parts.size(), 3u);
+  EXPECT_EQ(s.query, "with x as (select 1) select * from x");
+
+  s = Parse("drop view if exists silver.v");
+  EXPECT_EQ(s.kind, Kind::kDropView);
+  EXPECT_TRUE(s.if_exists);
+  EXPECT_EQ(s.target.ToString(), "silver.v");
+  EXPECT_EQ(Parse("drop table silver.v").kind, Kind::kDropTable);
+
+  EXPECT_FALSE(ParseStatement("create view silver.v").ok());
+  EXPECT_FALSE(ParseStatement("create view silver.v as").ok());
+  EXPECT_FALSE(ParseStatement("create or replace view if not exists v as select 1").ok());
 }
 
 TEST(StatementTest, MalformedStatementsSayWhere) {

@@ -111,8 +111,10 @@ Result<size_t> ParseDeltaScan(std::string_view sql, const std::vector<Token>& to
 }  // namespace
 
 Result<std::vector<TableRef>> FindTableRefs(
-    std::string_view sql, const std::function<bool(std::string_view)>& is_warehouse_schema) {
+    std::string_view sql, const std::function<bool(std::string_view)>& is_warehouse_schema,
+    std::string_view database_name) {
   STRATA_ASSIGN_OR_RETURN(std::vector<Token> tokens, Tokenize(sql));
+  const std::string database = Lowercase(database_name);
   std::vector<TableRef> refs;
   std::set<std::pair<std::string, std::string>> qualified_columns;
   for (size_t i = 0; i + 1 < tokens.size();) {
@@ -128,28 +130,38 @@ Result<std::vector<TableRef>> FindTableRefs(
       i = next;
       continue;
     }
-    if (after_dot || !IsName(t) || !tokens[i + 1].IsSymbol(".") || i + 2 >= tokens.size() ||
-        !IsName(tokens[i + 2]) || !is_warehouse_schema(t.text)) {
+    // `database.schema.table`: the database part is skipped over, so the
+    // rest is read like a two-part name.
+    const bool three_parts = !after_dot && !database.empty() && IsName(t) &&
+                             i + 4 < tokens.size() && tokens[i + 1].IsSymbol(".") &&
+                             IsName(tokens[i + 2]) && tokens[i + 3].IsSymbol(".") &&
+                             IsName(tokens[i + 4]) && Lowercase(t.text) == database &&
+                             is_warehouse_schema(tokens[i + 2].text);
+    const size_t s = three_parts ? i + 2 : i;  // the schema token
+    if (!three_parts &&
+        (after_dot || !IsName(t) || !tokens[i + 1].IsSymbol(".") || i + 2 >= tokens.size() ||
+         !IsName(tokens[i + 2]) || !is_warehouse_schema(t.text))) {
       ++i;
       continue;
     }
-    const Token& name = tokens[i + 2];
-    const Token& after = tokens[i + 3 < tokens.size() ? i + 3 : tokens.size() - 1];
+    const Token& name = tokens[s + 2];
+    const Token& after = tokens[s + 3 < tokens.size() ? s + 3 : tokens.size() - 1];
     if (after.IsSymbol(".")) {  // schema.table.column
-      qualified_columns.insert({Lowercase(t.text), Lowercase(name.text)});
-      i += 3;
+      qualified_columns.insert({Lowercase(tokens[s].text), Lowercase(name.text)});
+      i = s + 3;
       continue;
     }
     if (after.IsSymbol("(")) {  // schema.function(...)
-      i += 3;
+      i = s + 3;
       continue;
     }
     TableRef ref;
-    ref.schema = t.text;
+    if (three_parts) ref.database = t.text;
+    ref.schema = tokens[s].text;
     ref.table = name.text;
     ref.begin = t.begin;
     ref.end = name.end;
-    size_t j = i + 3;
+    size_t j = s + 3;
     if (FollowedByAlias(tokens, j)) {
       ref.has_alias = true;
       if (tokens[j].Is("as")) ++j;

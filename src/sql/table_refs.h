@@ -22,9 +22,10 @@ struct TableRef {
   enum class Travel { kLatest, kVersion, kTimestamp };
 
   Kind kind = Kind::kWarehouse;
-  size_t begin = 0;  // the name `schema.table`, or the whole `delta_scan(...)` call
+  size_t begin = 0;  // the name `[database.]schema.table`, or the whole `delta_scan(...)` call
   size_t end = 0;
-  std::string schema;  // kWarehouse, as written
+  std::string database;  // kWarehouse written with three parts: the first, as written
+  std::string schema;    // kWarehouse, as written
   std::string table;
   std::string path;  // kDeltaScan: the path literal's value
 
@@ -40,11 +41,14 @@ struct TableRef {
 };
 
 // The references in `sql`. `is_warehouse_schema` says which first name parts
-// are warehouse schemas (any case). InvalidArgument for an unterminated
+// are warehouse schemas (any case). With a `database_name`, three-part names
+// `database.schema.table` whose first part is it (any case) are references
+// too (dbt writes relations that way). InvalidArgument for an unterminated
 // quote, a delta_scan without a string literal path or with an unknown
 // named argument, or a malformed AT clause.
 Result<std::vector<TableRef>> FindTableRefs(
-    std::string_view sql, const std::function<bool(std::string_view)>& is_warehouse_schema);
+    std::string_view sql, const std::function<bool(std::string_view)>& is_warehouse_schema,
+    std::string_view database_name = {});
 
 // `sql` with each reference in `replacements` (index into `refs` -> a view
 // name) replaced by that view: the name or call span becomes the view, the

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <mutex>
 
 namespace strata::sql {
 namespace {
@@ -57,15 +58,31 @@ Result<std::unique_ptr<Warehouse>> Warehouse::Open(std::string root,
   return std::make_unique<Warehouse>(PrivateTag{}, std::move(root), std::move(schemas), fs);
 }
 
+std::vector<std::string> Warehouse::schemas() const {
+  std::shared_lock lock(schemas_mutex_);
+  return schemas_;
+}
+
 bool Warehouse::HasSchema(std::string_view schema) const {
   const std::string s = Lowercase(schema);
+  std::shared_lock lock(schemas_mutex_);
   return std::find(schemas_.begin(), schemas_.end(), s) != schemas_.end();
+}
+
+Status Warehouse::AddSchema(std::string_view schema) const {
+  STRATA_RETURN_IF_ERROR(CheckFolderName("schema", schema));
+  const std::string s = Lowercase(schema);
+  {
+    std::unique_lock lock(schemas_mutex_);
+    if (std::find(schemas_.begin(), schemas_.end(), s) == schemas_.end()) schemas_.push_back(s);
+  }
+  return fs_.CreateDirectories(JoinPath(root_, s));
 }
 
 Result<std::string> Warehouse::TablePath(std::string_view schema, std::string_view name) const {
   if (!HasSchema(schema)) {
     std::string known;
-    for (const std::string& s : schemas_) known += (known.empty() ? "" : ", ") + s;
+    for (const std::string& s : schemas()) known += (known.empty() ? "" : ", ") + s;
     return Status::InvalidArgument("'" + std::string(schema) +
                                    "' is not a warehouse schema (schemas: " + known + ")");
   }
@@ -100,7 +117,7 @@ Result<std::vector<std::string>> Warehouse::ListTables(std::string_view schema) 
 }
 
 Status Warehouse::CreateSchemaDirectories() const {
-  for (const std::string& schema : schemas_) {
+  for (const std::string& schema : schemas()) {
     STRATA_RETURN_IF_ERROR(fs_.CreateDirectories(JoinPath(root_, schema)));
   }
   return Status::OK();

@@ -49,6 +49,10 @@ class WarehouseAdapter : public DbtAdapter {
                                                           FileSystem& fs,
                                                           sql::SqlSessionOptions options = {});
   virtual sql::SqlSession& session() = 0;
+  // The lake writer options the session commits with (clock, retries), for
+  // the materializations that write one commit through lake::TableWriter
+  // directly (delete+insert, microbatch).
+  virtual const lake::WriterOptions& writer_options() const = 0;
 };
 
 struct MaterializeOptions {
@@ -57,7 +61,12 @@ struct MaterializeOptions {
   std::string invocation_id;
   // For microbatch models: the window being built (the runner calls once per
   // batch, oldest first).
+  // For --full-refresh of a microbatch model, set full_refresh on the first
+  // batch only: it rebuilds the table, the later batches replace their windows.
   std::optional<BatchWindow> batch;
+  // --store-failures: every test stores its failing rows (as the
+  // store_failures config does for one test).
+  bool store_failures = false;
 };
 
 // What running a node did, in dbt's words.
