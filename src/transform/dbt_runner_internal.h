@@ -1,0 +1,112 @@
+// Shared by the dbt_runner*.cc files: the state of one command and the
+// scheduler that hands nodes to worker threads. Internal to transform.
+#pragma once
+
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "engine/engine.h"
+#include "sql/warehouse.h"
+#include "transform/dbt_artifacts.h"
+#include "transform/dbt_graph.h"
+#include "transform/dbt_model.h"
+#include "transform/dbt_output.h"
+#include "transform/dbt_runner.h"
+
+namespace strata::transform::internal {
+
+// Hands out nodes in dependency order to worker threads. Unlike ReadyQueue it
+// takes explicit edges, so `build` can make a model's children wait for the
+// model's tests, and it can be cancelled (--fail-fast). Thread-safe.
+class RunSchedule {
+ public:
+  // `order`: the nodes to run, parents first (ties in this order start
+  // first); `parents`: for each node, the nodes of `order` it waits for.
+  RunSchedule(std::vector<std::string> order,
+              const std::map<std::string, std::set<std::string>>& parents);
+  RunSchedule(const RunSchedule&) = delete;
+  RunSchedule& operator=(const RunSchedule&) = delete;
+
+  // Blocks until a node is ready and returns it; nullopt once none will be.
+  std::optional<std::string> Next();
+  // Reports that `id` (from Next) finished. On failure its descendants are
+  // skipped and returned (in order), never handed out.
+  std::vector<std::string> MarkDone(const std::string& id, bool success);
+  // Stops handing out nodes; returns the nodes never handed out and not
+  // skipped, in order (each returned once).
+  std::vector<std::string> Cancel();
+
+ private:
+  std::mutex mu_;
+  std::condition_variable changed_;
+  std::vector<std::string> order_;
+  std::map<std::string, int> index_;
+  std::vector<std::vector<int>> children_;
+  std::vector<int> waiting_on_;
+  std::set<int> ready_;
+  std::vector<bool> finished_;  // done, skipped or cancelled
+  std::vector<bool> started_;   // handed out by Next
+  size_t in_flight_ = 0;
+  bool cancelled_ = false;
+};
+
+// For the nodes in `selected`, their nearest selected ancestors (looking
+// through unselected vertices, as dbt's subgraph does). With
+// `tests_gate_children` (build), a selected test also gates the selected
+// children of the nodes it tests, unless that child is one of its ancestors.
+std::map<std::string, std::set<std::string>> ScheduleEdges(const DbtProject& project,
+                                                           const DbtGraph& graph,
+                                                           const std::set<std::string>& selected,
+                                                           bool tests_gate_children);
+
+// The state one command shares between its phases.
+struct CommandContext {
+  const DbtCommandOptions* options = nullptr;
+  FileSystem* fs = nullptr;
+  Clock* clock = nullptr;
+  ConsolePrinter* printer = nullptr;
+  DbtProject* project = nullptr;
+  const DbtGraph* graph = nullptr;
+  std::string target_dir;  // absolute
+  ArtifactMetadata metadata;
+  // Load errors that name a node: that node fails with the message.
+  std::map<std::string, std::string> node_errors;
+  // Load errors no node can carry (a YAML file that does not parse).
+  std::vector<std::string> project_errors;
+  nlohmann::json args = nlohmann::json::object();  // run_results.json "args"
+  int threads = 1;
+};
+
+// The warehouse of a command: its directory and schemas, and the engine
+// database the workers connect to.
+struct WarehouseHandle {
+  std::unique_ptr<sql::Warehouse> warehouse;
+  std::unique_ptr<engine::Database> database;
+};
+
+// Opens the warehouse for the project: options.warehouse_path, or the
+// strata.yml warehouse of the dbt project directory, or <project>/warehouse;
+// schemas are the declared ones, those on disk and every node's.
+Result<WarehouseHandle> OpenWarehouse(const CommandContext& ctx);
+
+// build|run|test|seed|snapshot|compile over `selected`.
+Result<DbtCommandSummary> RunNodes(CommandContext& ctx, const std::set<std::string>& selected);
+// `source freshness` over the selected sources.
+Result<DbtCommandSummary> RunFreshness(CommandContext& ctx, const std::set<std::string>& selected);
+// `docs generate`: manifest.json and catalog.json.
+Result<DbtCommandSummary> RunDocsGenerate(CommandContext& ctx);
+
+// Where dbt writes a node's compiled SQL under `subdir` (compiled|run):
+// <target>/<subdir>/<package>/<original_file_path>[/<test>.sql].
+std::string CompiledPath(const CommandContext& ctx, const Node& node, const std::string& subdir);
+
+// The `materialized` config of a node ("" when unset).
+std::string MaterializedOf(const nlohmann::json& config);
+
+}  // namespace strata::transform::internal

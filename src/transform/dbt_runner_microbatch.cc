@@ -1,0 +1,116 @@
+#include "transform/dbt_runner_microbatch.h"
+
+#include <cstdio>
+#include <string>
+
+namespace strata::transform::internal {
+namespace {
+
+constexpr int64_t kMicrosPerHour = 3'600'000'000LL;
+constexpr int64_t kMicrosPerDay = 24 * kMicrosPerHour;
+
+// Howard Hinnant's civil calendar conversions (public domain algorithms).
+int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  *d = doy - (153 * mp + 2) / 5 + 1;
+  *m = mp < 10 ? mp + 3 : mp - 9;
+  *y = static_cast<int64_t>(yoe) + era * 400 + (*m <= 2);
+}
+
+int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+
+int64_t Truncate(int64_t t, const std::string& size) {
+  if (size == "hour") return FloorDiv(t, kMicrosPerHour) * kMicrosPerHour;
+  const int64_t days = FloorDiv(t, kMicrosPerDay);
+  if (size == "day") return days * kMicrosPerDay;
+  int64_t y;
+  unsigned m, d;
+  CivilFromDays(days, &y, &m, &d);
+  if (size == "month") return DaysFromCivil(y, m, 1) * kMicrosPerDay;
+  return DaysFromCivil(y, 1, 1) * kMicrosPerDay;  // year
+}
+
+// `t` (a batch boundary) moved by `n` batches.
+int64_t Offset(int64_t t, const std::string& size, int64_t n) {
+  if (size == "hour") return t + n * kMicrosPerHour;
+  if (size == "day") return t + n * kMicrosPerDay;
+  int64_t y;
+  unsigned m, d;
+  CivilFromDays(FloorDiv(t, kMicrosPerDay), &y, &m, &d);
+  if (size == "year") return DaysFromCivil(y + n, 1, 1) * kMicrosPerDay;
+  int64_t months = y * 12 + (m - 1) + n;
+  return DaysFromCivil(FloorDiv(months, 12),
+                       static_cast<unsigned>(months - FloorDiv(months, 12) * 12) + 1, 1) *
+         kMicrosPerDay;
+}
+
+}  // namespace
+
+Result<int64_t> ParseTimestampMicros(const std::string& text) {
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, consumed = 0;
+  double sec = 0;
+  const std::string bad = "'" + text + "' is not a timestamp (YYYY-MM-DD[ HH:MM[:SS]])";
+  if (std::sscanf(text.c_str(), "%d-%d-%d%n", &y, &mo, &d, &consumed) != 3) {
+    return Status::InvalidArgument(bad);
+  }
+  std::string rest = text.substr(static_cast<size_t>(consumed));
+  if (!rest.empty() && (rest[0] == ' ' || rest[0] == 'T')) {
+    int n = std::sscanf(rest.c_str() + 1, "%d:%d:%lf", &h, &mi, &sec);
+    if (n < 2) return Status::InvalidArgument(bad);
+  }
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59) {
+    return Status::InvalidArgument(bad);
+  }
+  return DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * kMicrosPerDay +
+         h * kMicrosPerHour + mi * 60'000'000LL + static_cast<int64_t>(sec * 1e6);
+}
+
+Result<std::vector<BatchWindow>> MicrobatchWindows(const nlohmann::json& config, bool incremental,
+                                                   int64_t now_micros) {
+  const std::string size = config.value("batch_size", "");
+  if (size != "hour" && size != "day" && size != "month" && size != "year") {
+    return Status::InvalidArgument(
+        "microbatch model needs batch_size: hour, day, month or year (got '" + size + "')");
+  }
+  int64_t lookback = 1;
+  if (config.contains("lookback") && config["lookback"].is_number_integer()) {
+    lookback = config["lookback"].get<int64_t>();
+  }
+  // The window holding now is built too.
+  const int64_t end = Offset(Truncate(now_micros, size), size, 1);
+  int64_t start;
+  if (incremental) {
+    start = Offset(Truncate(now_micros, size), size, -lookback);
+  } else {
+    if (!config.contains("begin") || !config["begin"].is_string()) {
+      return Status::InvalidArgument("microbatch model needs begin: a start timestamp");
+    }
+    STRATA_ASSIGN_OR_RETURN(int64_t begin,
+                            ParseTimestampMicros(config["begin"].get<std::string>()));
+    start = Truncate(begin, size);
+  }
+  std::vector<BatchWindow> batches;
+  for (int64_t t = start; t < end; t = Offset(t, size, 1)) {
+    batches.push_back({t, Offset(t, size, 1)});
+    if (batches.size() > 1'000'000) {
+      return Status::InvalidArgument("microbatch model has more than 1,000,000 batches");
+    }
+  }
+  return batches;
+}
+
+}  // namespace strata::transform::internal
