@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/file_system.h"
 #include "common/status.h"
 #include "transform/dbt_adapter.h"
 #include "transform/dbt_graph.h"
@@ -35,7 +36,7 @@
 namespace strata::transform {
 
 struct CompileOptions {
-  std::string invocation_id;         // a UUID; dbt's invocation_id
+  std::string invocation_id;          // a UUID; dbt's invocation_id
   int64_t run_started_at_micros = 0;  // dbt's run_started_at (UTC)
   bool full_refresh = false;          // --full-refresh: is_incremental() is false
   // False for parse/ls: `execute` is false and run_query/statement return
@@ -46,6 +47,10 @@ struct CompileOptions {
   Clock* clock = nullptr;  // modules.datetime; nullptr: Clock::Default()
   // The `flags` object's values (FULL_REFRESH, WHICH, ...), dbt's names.
   std::string which = "run";
+  // dbt's `selected_resources`: the unique ids the command selected.
+  std::vector<std::string> selected_resources;
+  // Reads dbt_project.yml's `dispatch:` config; nullptr: FileSystem::Default().
+  FileSystem* fs = nullptr;
 };
 
 // A microbatch window [start, end), microseconds since the epoch (UTC).
@@ -92,11 +97,12 @@ class DbtCompiler {
   // Builds the Jinja environment of `project`: Strata's built-in dbt macros,
   // then the macros of every package (the root project's win, then
   // `dispatch` search order), the context globals. The project and graph are
-  // not owned and must outlive the compiler. InvalidArgument (file:line:col)
-  // when a macro file does not parse.
+  // not owned and must outlive the compiler. A macro block that does not
+  // parse does not fail Create: calling it fails the calling node with the
+  // block's "file:line:col: ..." error, so independent nodes still compile.
+  // See docs/transform/CONTEXT.md for the context.
   static Result<std::unique_ptr<DbtCompiler>> Create(const DbtProject* project,
-                                                     const DbtGraph* graph,
-                                                     CompileOptions options);
+                                                     const DbtGraph* graph, CompileOptions options);
   virtual ~DbtCompiler() = default;
 
   // Renders the node `unique_id` (model, snapshot, test, analysis) in dbt's

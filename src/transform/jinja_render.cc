@@ -582,9 +582,11 @@ Result<Value> Renderer::GetItem(const Value& obj, const Value& key) {
       }
       return missing();
     }
-    case Value::Kind::kObject:
-      if (key.is_string()) return obj.as_object()->GetAttr(key.as_string());
-      return missing();
+    case Value::Kind::kObject: {
+      STRATA_ASSIGN_OR_RETURN(Value item, obj.as_object()->GetItem(key));
+      if (item.is_undefined() && !key.is_string()) return missing();
+      return item;
+    }
     default:
       return missing();
   }

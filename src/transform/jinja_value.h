@@ -231,6 +231,12 @@ class Object {
     return Status::InvalidArgument("cannot assign attribute on non-namespace object");
   }
   virtual std::string TypeName() const = 0;
+  // `obj[key]`: by default a string key reads the attribute, any other key is
+  // missing (an Undefined). Objects that index by position override it.
+  virtual Result<Value> GetItem(const Value& key) {
+    if (key.is_string()) return GetAttr(key.as_string());
+    return Value::Undefined(key.Str());
+  }
   virtual std::string Str() const { return "<" + TypeName() + " object>"; }
   // Binary operators and comparisons the object supports; nullopt-like
   // NotSupported status when it does not.

@@ -1,0 +1,2 @@
+{{ config(materialized='ephemeral') }}
+select id, id * 10 as tens from {{ ref('eph_a') }}

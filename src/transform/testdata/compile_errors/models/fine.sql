@@ -1,0 +1,1 @@
+select '{{ fine_helper() }}' as status

@@ -1,0 +1,1 @@
+select '{{ env_var("STRATA_TEST_UNSET_VARIABLE") }}'
