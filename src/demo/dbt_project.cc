@@ -274,6 +274,9 @@ select
     session_id,
     anonymous_id,
     user_id,
+    context.platform as platform,
+    context.device as device,
+    properties.order_id as order_id,
     _strata_ingested_at as _ingested_at
 from deduplicated
 where try_cast(event_ts as timestamp) >= timestamp '2000-01-01'

@@ -374,6 +374,12 @@ def crashed_build(project):
 
 
 def main():
+    # Until the CLI has `strata build` (the runner branch), CTest reports a skip
+    # (SKIP_RETURN_CODE 77), not a pass.
+    probe = subprocess.run([STRATA, "build", "--help"], capture_output=True, text=True)
+    if probe.returncode != 0:
+        print(f"SKIP: this strata has no build command ({probe.stderr.strip()[:200]})")
+        sys.exit(77)
     work = tempfile.mkdtemp(prefix="shop_acceptance_")
     try:
         project = os.path.join(work, "shop")
