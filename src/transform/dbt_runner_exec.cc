@@ -70,8 +70,7 @@ void Record(RunState& state, const Node& node, RunResult result, int index, int6
     const std::string failures =
         result.failures.has_value() ? std::to_string(*result.failures) : std::string("0");
     if (result.status == "skipped") {
-      std::string what =
-          node.IsTest() ? description : "relation " + node.schema + "." + node.alias;
+      std::string what = node.IsTest() ? description : "relation " + node.schema + "." + node.alias;
       if (node.unsupported) what = "unsupported " + node.language + " model " + node.name;
       line = FancyLine(index, state.total, "SKIP " + what, "SKIP", std::nullopt);
     } else if (result.status == "pass") {
@@ -158,7 +157,9 @@ Result<NodeOutcome> Execute(RunState& state, const Node& node, WarehouseAdapter&
   NodeOutcome outcome;
   const json& config =
       compiled.config.is_object() && !compiled.config.empty() ? compiled.config : node.config;
-  if (node.resource_type == "model" && config.value("incremental_strategy", "") == "microbatch") {
+  // incremental_strategy may be present and null (dbt's default config): value() would throw.
+  const json strategy = config.is_object() ? config.value("incremental_strategy", json()) : json();
+  if (node.resource_type == "model" && strategy.is_string() && strategy == "microbatch") {
     STRATA_ASSIGN_OR_RETURN(
         std::vector<BatchWindow> batches,
         MicrobatchWindows(config, compiled.is_incremental && !ctx.options->full_refresh,
