@@ -311,9 +311,13 @@ models:
       - name: customer_id
         tests:
           - not_null
+          # A warning, not an error: demo folders made before customers landed
+          # untyped lost the customers whose sign-up date was broken to quarantine.
           - relationships:
               to: ref('customers')
               field: customer_id
+              config:
+                severity: warn
       - name: status
         tests:
           - accepted_values:
