@@ -4,19 +4,25 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "cli/session.h"
+#include "cli/version.h"
+#include "common/clock.h"
 #include "common/file_system.h"
 #include "common/progress.h"
 #include "demo/demo.h"
 #include "engine/engine.h"
 #include "ingest/ingest.h"
 #include "project/project.h"
+#include "transform/dbt_runner.h"
 
 namespace strata::cli {
 namespace {
 
 // The generated files as sources of the demo project (docs/INGEST.md, the
-// files connector). Timestamps are typed so that the rows whose dates are
-// broken on purpose (src/demo/README.md, "Dirty rows") land in quarantine.
+// files connector). Order timestamps are typed so that the orders whose dates
+// are broken on purpose (src/demo/README.md, "Dirty rows") land in
+// quarantine. A customer with a broken sign-up date is still a customer whose
+// orders must find them: signed_up_at lands as text and silver parses it.
 constexpr char kDemoSources[] = R"(
 # The shop's raw files (data/raw, made by `strata demo`), landed in bronze by
 # `strata ingest`: one table per stream, bronze.shop_<stream>.
@@ -28,7 +34,7 @@ sources:
       customers:
         path: customers.csv
         sync: append
-        columns: {signed_up_at: TIMESTAMP}
+        columns: {signed_up_at: VARCHAR}
       products:
         path: products.json
         sync: append
@@ -92,6 +98,42 @@ Status IngestDemoData(const project::Project& project, std::ostream& out) {
   return Status::OK();
 }
 
+// Writes the demo's dbt project next to strata.yml (keeping files the user
+// has) and runs `strata build` on it: bronze -> silver -> gold, with tests.
+Status BuildSilverAndGold(const project::Project& project, std::ostream& out) {
+  STRATA_ASSIGN_OR_RETURN(std::vector<std::string> written,
+                          demo::WriteDemoDbtProject(*FileSystem::Default(), project.root()));
+  out << "\nTransforming bronze into silver and gold (strata build in " << project.root();
+  if (!written.empty()) out << "; wrote the dbt project: " << written.size() << " files";
+  out << "):\n";
+  transform::DbtCommandOptions options;
+  options.command = "build";
+  options.project_dir = project.root();
+  options.strata_version = kStrataVersion;
+  STRATA_ASSIGN_OR_RETURN(
+      transform::DbtCommandSummary summary,
+      transform::RunDbtCommand(options, *FileSystem::Default(), *Clock::Default(), out));
+  if (summary.exit_code != 0) {
+    return Status::Internal("strata build of the demo's dbt project failed: " +
+                            std::to_string(summary.error) + " errors (see above)");
+  }
+  return Status::OK();
+}
+
+// Replaces the answers the gold tables give (same titles) by their gold
+// versions: a few lines of SQL over gold.* instead of the raw files.
+Status AnswerFromGold(const std::string& project_dir, std::vector<demo::DemoAnswer>& answers) {
+  STRATA_ASSIGN_OR_RETURN(auto session, Session::Open(project_dir, /*project_required=*/true));
+  for (demo::DemoAnswer& gold : demo::GoldQuestions()) {
+    STRATA_ASSIGN_OR_RETURN(auto result, session->sql().Execute(gold.sql));
+    STRATA_RETURN_IF_ERROR(demo::FillAnswerRows(*result, gold));
+    for (demo::DemoAnswer& answer : answers) {
+      if (answer.title == gold.title) answer = gold;
+    }
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 int RunDemo(const GlobalOptions& global, const DemoOptions& options, std::ostream& out,
@@ -126,12 +168,20 @@ int RunDemo(const GlobalOptions& global, const DemoOptions& options, std::ostrea
     return ReportError(ingested, err);
   }
 
+  if (Status built = BuildSilverAndGold(**project, out); !built.ok()) {
+    return ReportError(built, err);
+  }
+
   auto answers = demo::AnswerBusinessQuestions(**connection, demo_options.output_dir);
   if (!answers.ok()) return ReportError(answers.status(), err);
+  if (Status gold = AnswerFromGold((*project)->root(), *answers); !gold.ok()) {
+    return ReportError(gold, err);
+  }
   out << demo::RenderAnswers(*answers, /*with_sql=*/true);
   out << "\nExplore further: cd " << options.dir
-      << " && strata sql   (the files are in data/raw/; e.g. select * from "
-         "read_csv('data/raw/orders/*.csv') limit 5)\n";
+      << " && strata sql   (e.g. select * from gold.customer_lifetime_value order by "
+         "lifetime_value desc limit 5; the raw files are in data/raw/, the dbt project in "
+         "models/: edit it and run strata build)\n";
   return kExitOk;
 }
 

@@ -133,6 +133,25 @@ struct DemoAnswer {
 Result<std::vector<DemoAnswer>> AnswerBusinessQuestions(engine::Connection& conn,
                                                         const std::string& data_dir);
 
+// The demo's dbt project, written into `project_dir` next to strata.yml:
+// dbt_project.yml, profiles.yml, macros/, models/silver (typed, cleaned,
+// deduplicated copies of the bronze tables, incremental), models/gold
+// (customer_lifetime_value, daily_revenue, product_performance), their tests,
+// and one singular test. Files that already exist are kept (the user may have
+// edited them). Returns the paths written; IOError when one cannot be.
+Result<std::vector<std::string>> WriteDemoDbtProject(FileSystem& fs,
+                                                     const std::string& project_dir);
+
+// The questions the gold tables answer (monthly revenue, top products, repeat
+// customers; the same titles as AnswerBusinessQuestions' answers), with SQL
+// over gold.* to run through a warehouse SqlSession; columns and rows empty.
+// Pure; any thread.
+std::vector<DemoAnswer> GoldQuestions();
+
+// Fills answer.columns and answer.rows from `result` (NULL is ""). Errors
+// are the result's fetch errors. One thread at a time, like the result.
+Status FillAnswerRows(engine::QueryResult& result, DemoAnswer& answer);
+
 // Text renderings for a terminal. Pure functions; any thread.
 //
 // A table with a header row, columns padded to their widest cell, and

@@ -165,8 +165,9 @@ Result<NodeOutcome> Execute(RunState& state, const Node& node, WarehouseAdapter&
   NodeOutcome outcome;
   const json& config =
       compiled.config.is_object() && !compiled.config.empty() ? compiled.config : node.config;
-  if (node.resource_type == "model" && config.contains("incremental_strategy") &&
-      config["incremental_strategy"] == "microbatch") {
+  // incremental_strategy may be present and null (dbt's default config): value() would throw.
+  const json strategy = config.is_object() ? config.value("incremental_strategy", json()) : json();
+  if (node.resource_type == "model" && strategy.is_string() && strategy == "microbatch") {
     STRATA_ASSIGN_OR_RETURN(
         std::vector<BatchWindow> batches,
         MicrobatchWindows(config, compiled.is_incremental && !ctx.options->full_refresh,

@@ -113,6 +113,11 @@ std::map<std::string, std::set<std::string>> ScheduleEdges(const DbtProject& pro
   for (const auto& [id, ps] : parents) {
     for (const auto& p : ps) children[p].insert(id);
   }
+  // As dbt: a test gates a child only when the child depends on every node
+  // the test reads. Otherwise two siblings with relationships tests on each
+  // other's parent (order_items -> orders, payments -> orders) wait for each
+  // other's tests: a cycle.
+  std::map<std::string, std::set<std::string>> ancestors_of;
   for (const auto& id : selected) {
     const Node* test = project.FindNode(id);
     if (test == nullptr || !test->IsTest()) continue;
@@ -122,7 +127,12 @@ std::map<std::string, std::set<std::string>> ScheduleEdges(const DbtProject& pro
         const Node* c = project.FindNode(child);
         if (c == nullptr || c->IsTest() || child == id) continue;
         if (ancestors.count(child) > 0) continue;
-        parents[child].insert(id);
+        auto [it, fresh] = ancestors_of.try_emplace(child);
+        if (fresh) it->second = graph.Ancestors(child);
+        const bool reads_all =
+            std::all_of(parents[id].begin(), parents[id].end(),
+                        [&](const std::string& p) { return it->second.count(p); });
+        if (reads_all) parents[child].insert(id);
       }
     }
   }
