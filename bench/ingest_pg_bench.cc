@@ -42,6 +42,7 @@ class CountingSink : public ingest::BatchSink {
   Result<ingest::BatchCommit> Commit(ingest::StagedBatch batch) override {
     STRATA_ASSIGN_OR_RETURN(engine::Value count,
                             conn_.QueryScalar("SELECT count(*) FROM (" + batch.query + ")"));
+    if (batch.finish_state) STRATA_RETURN_IF_ERROR(batch.finish_state().status());
     ingest::BatchCommit commit;
     commit.rows = std::stoll(count.ToString());
     rows_ += commit.rows;

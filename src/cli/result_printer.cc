@@ -114,7 +114,10 @@ class TablePrinter : public ResultPrinter {
     const std::vector<bool> left_aligned(n, false);
     rule("┌", "┬", "┐");
     line(names, left_aligned);
-    line(types, left_aligned);
+    // Summaries (e.g. `strata ingest`'s) have no column types: no blank line.
+    if (std::any_of(types.begin(), types.end(), [](const std::string& t) { return !t.empty(); })) {
+      line(types, left_aligned);
+    }
     rule("├", "┼", "┤");
     rows(head_);
     const int64_t shown = static_cast<int64_t>(head_.size() + tail_.size());

@@ -29,6 +29,18 @@ TEST(ResultPrinterTest, TableAlignsColumnsAndCountsRows) {
   EXPECT_NE(text.find("2 rows"), std::string::npos) << text;
 }
 
+TEST(ResultPrinterTest, TableWithoutTypesHasNoTypesLine) {
+  const std::string text = Render(OutputFormat::kTable, {{"stream", ""}, {"rows", ""}},
+                                  {{Cell::String("a.b"), Cell::Number("12")}});
+  // Between the top rule and the rule under the header: the names line only.
+  const size_t header = text.find("┐\n");
+  const size_t rule = text.find("├");
+  ASSERT_NE(header, std::string::npos) << text;
+  ASSERT_NE(rule, std::string::npos) << text;
+  EXPECT_EQ(text.substr(header, rule - header), "┐\n│ stream │ rows │\n") << text;
+  EXPECT_NE(text.find("│ a.b    │   12 │"), std::string::npos) << text;
+}
+
 TEST(ResultPrinterTest, TableElidesRowsPastTheLimitAndSaysSo) {
   std::vector<std::vector<Cell>> rows;
   for (int i = 0; i < 100; ++i) rows.push_back({Cell::Number(std::to_string(i)), Cell::String("x")});

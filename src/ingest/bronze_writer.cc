@@ -215,8 +215,9 @@ Status BronzeWriter::FlushQuarantine(std::optional<int64_t> txn_version,
   return Status::OK();
 }
 
-Result<BatchCommit> BronzeWriter::WriteBatch(const std::string& staged_query, bool replace,
-                                             int64_t sequence, const std::string& state_json) {
+Result<BatchCommit> BronzeWriter::WriteBatch(
+    const std::string& staged_query, bool replace, int64_t sequence, std::string& state_json,
+    int64_t& source_bytes, const std::function<Result<StreamedBatchResult>()>& finish_state) {
   engine::Connection& conn = *options_.conn;
   FileSystem& fs = *options_.fs;
   const SourceConfig& source = *options_.source;
@@ -226,10 +227,24 @@ Result<BatchCommit> BronzeWriter::WriteBatch(const std::string& staged_query, bo
   const Lineage lineage{TimestampLiteral(options_.clock->NowMicros()), source.name,
                         source.name + "." + stream.name + "." + std::to_string(sequence)};
   const lake::TxnId txn{IngestAppId(source.name, stream.name), sequence};
-  json carried = {{"appId", txn.app_id}, {"batch", sequence}, {"runId", options_.run_id}};
-  carried["state"] = json::parse(state_json, nullptr, /*allow_exceptions=*/false);
-  if (carried["state"].is_discarded()) carried["state"] = nullptr;
-  const lake::StringMap commit_info = {{kCommitInfoField, carried.dump()}};
+  auto commit_info_with = [&](const std::string& state) {
+    json carried = {{"appId", txn.app_id}, {"batch", sequence}, {"runId", options_.run_id}};
+    carried["state"] = json::parse(state, nullptr, /*allow_exceptions=*/false);
+    if (carried["state"].is_discarded()) carried["state"] = nullptr;
+    return lake::StringMap{{kCommitInfoField, carried.dump()}};
+  };
+  // A streamed batch's state rides in the commit too, known once its rows are.
+  const lake::StringMap commit_info =
+      finish_state ? lake::StringMap{} : commit_info_with(state_json);
+  std::function<Result<lake::StringMap>()> late_commit_info;
+  if (finish_state) {
+    late_commit_info = [&]() -> Result<lake::StringMap> {
+      STRATA_ASSIGN_OR_RETURN(StreamedBatchResult streamed, finish_state());
+      state_json = streamed.state_after.dump();
+      source_bytes = streamed.source_bytes;
+      return commit_info_with(state_json);
+    };
+  }
   lake::WriterOptions writer_options;
   writer_options.clock = options_.clock;
 
@@ -244,9 +259,10 @@ Result<BatchCommit> BronzeWriter::WriteBatch(const std::string& staged_query, bo
     create.if_not_exists = true;
     STRATA_ASSIGN_OR_RETURN(
         auto writer, lake::TableWriter::Create(root, *schema, create, fs, conn, writer_options));
-    STRATA_ASSIGN_OR_RETURN(
-        result,
-        writer->Append(query, {.merge_schema = true, .txn = txn, .commit_info = commit_info}));
+    STRATA_ASSIGN_OR_RETURN(result, writer->Append(query, {.merge_schema = true,
+                                                           .txn = txn,
+                                                           .commit_info = commit_info,
+                                                           .late_commit_info = late_commit_info}));
   } else {
     STRATA_ASSIGN_OR_RETURN(auto writer, lake::TableWriter::Open(root, fs, conn, writer_options));
     STRATA_ASSIGN_OR_RETURN(auto snapshot, writer->Latest());
@@ -264,6 +280,7 @@ Result<BatchCommit> BronzeWriter::WriteBatch(const std::string& staged_query, bo
       overwrite.overwrite_schema = true;
       overwrite.txn = txn;
       overwrite.commit_info = commit_info;
+      overwrite.late_commit_info = late_commit_info;
       STRATA_ASSIGN_OR_RETURN(result, writer->Overwrite(query, overwrite));
     } else {
       STRATA_ASSIGN_OR_RETURN(
@@ -271,10 +288,18 @@ Result<BatchCommit> BronzeWriter::WriteBatch(const std::string& staged_query, bo
           PlanSchemaDrift(snapshot->schema(), *incoming, source.on_schema_change, stream.target));
       AddNotes(plan.notes);
       const std::string query = BronzeSelect(staged_query, *incoming, plan, lineage);
-      STRATA_ASSIGN_OR_RETURN(
-          result,
-          writer->Append(query, {.merge_schema = true, .txn = txn, .commit_info = commit_info}));
+      STRATA_ASSIGN_OR_RETURN(result,
+                              writer->Append(query, {.merge_schema = true,
+                                                     .txn = txn,
+                                                     .commit_info = commit_info,
+                                                     .late_commit_info = late_commit_info}));
     }
+  }
+  if (result.already_applied && finish_state) {
+    // Its rows were not read, so its state is unknown: another run of the
+    // stream committed this batch number meanwhile.
+    return Status::Conflict(stream.target + ": batch " + std::to_string(sequence) +
+                            " was committed by another run of the stream meanwhile");
   }
   BatchCommit commit;
   commit.version = result.version;
@@ -292,9 +317,9 @@ Result<BatchCommit> BronzeWriter::Commit(StagedBatch batch) {
   // same sequence number, a rerun that re-reads them does not add them again.
   STRATA_RETURN_IF_ERROR(FlushQuarantine(sequence, batch_id));
   const bool replace = batch.replace_table || (options_.replace_first && !replaced_);
-  const std::string state_json = batch.state_after.dump();
-  STRATA_ASSIGN_OR_RETURN(BatchCommit commit,
-                          WriteBatch(batch.query, replace, sequence, state_json));
+  std::string state_json = batch.state_after.dump();
+  STRATA_ASSIGN_OR_RETURN(BatchCommit commit, WriteBatch(batch.query, replace, sequence, state_json,
+                                                         batch.source_bytes, batch.finish_state));
   replaced_ = replaced_ || replace;
   stats_.batches++;
   stats_.rows += commit.rows;

@@ -94,9 +94,12 @@ class BronzeWriter : public BatchSink {
   // Writes the pending quarantine records; with `txn_version`, exactly once.
   Status FlushQuarantine(std::optional<int64_t> txn_version, const std::string& batch_id);
   // Appends (or, for `replace`, overwrites with) the batch's rows, creating the
-  // table on first use.
+  // table on first use. `state_json` and `source_bytes` describe the batch;
+  // for a streamed one (`finish_state`) they are set from finish_state once
+  // the rows are written.
   Result<BatchCommit> WriteBatch(const std::string& staged_query, bool replace, int64_t sequence,
-                                 const std::string& state_json);
+                                 std::string& state_json, int64_t& source_bytes,
+                                 const std::function<Result<StreamedBatchResult>()>& finish_state);
   void AddNotes(const std::vector<std::string>& notes);
 
   BronzeWriterOptions options_;

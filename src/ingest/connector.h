@@ -81,6 +81,12 @@ struct BadRecord {
   std::string reason;  // why, e.g. "column 'amount': could not convert 'abc' to DOUBLE"
 };
 
+// What a streamed batch turned out to be (StagedBatch::finish_state).
+struct StreamedBatchResult {
+  nlohmann::json state_after;  // the stream's state once the batch is committed
+  int64_t source_bytes = 0;    // bytes read from the source for the batch
+};
+
 // Rows ready to commit. The query's columns are the records' columns; file
 // connectors also give `_strata_file` (VARCHAR) and `_strata_row` (BIGINT).
 struct StagedBatch {
@@ -91,6 +97,14 @@ struct StagedBatch {
   bool replace_table = false;
   // Spool files this batch reads; the sink deletes them after the commit.
   std::vector<std::string> spool_files;
+  // A streamed batch: the query reads rows that are still arriving (a named
+  // pipe the connector writes into while the sink runs the query), so the
+  // state after the batch is known only once the query has read them all.
+  // When set, the sink runs the query exactly once, then calls this (it may
+  // block until the connector has finished the batch) and commits its state
+  // and bytes instead of `state_after` and `source_bytes`; an error abandons
+  // the batch (nothing committed).
+  std::function<Result<StreamedBatchResult>()> finish_state;
 };
 
 // What a committed batch did.
@@ -117,7 +131,9 @@ class BatchSink {
   // Commits `batch` as one Delta version with its state, exactly once: a
   // batch already committed by an earlier crashed run is recognised and not
   // applied twice. Errors: the batch's query failed, or the write failed
-  // (nothing of it is visible then).
+  // (nothing of it is visible then). A query that fails on its input gives
+  // InvalidArgument before anything is committed, so the connector may
+  // commit another batch in its place (the files connector's direct CSV read).
   virtual Result<BatchCommit> Commit(StagedBatch batch) = 0;
 
   // Records bad records in the source's quarantine table (committed with the

@@ -1,12 +1,30 @@
 // CSV: DuckDB's read_csv does the sniffing (dialect, header, types) and the
-// parsing; its rejects tables (store_rejects) give every row it could not
+// parsing. Two ways to stage a file:
+//
+// Direct (tried first): the dialect and types are sniffed once, tolerating
+// bad rows as the tolerant read does (sniff_csv with ignore_errors), and the
+// batch query reads the file itself with exactly those options and no
+// tolerance: the first bad record fails the query, so the commit fails and
+// nothing is written. Rows are numbered by row_number() OVER (), which
+// DuckDB computes in file order. One parse of the file, straight into the
+// Parquet writer.
+//
+// Tolerant (a file with bad records, or when the direct read cannot be set
+// up): the rejects tables (store_rejects) give every row read_csv could not
 // read with its line, the raw text and the error. The good rows land in a
 // TEMP table first so that the rejects are known before the batch is
 // committed, and so that each good row's line number can be recovered from
 // its position (the TEMP table keeps file order) and the rejected lines.
+//
+// The sniffer must be the tolerant one in both: without ignore_errors it may
+// pick another dialect for a file with a malformed row (e.g. skip lines so
+// that a row with an extra field becomes the header), which would read
+// silently differently instead of failing.
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "common/file_system.h"
 #include "ingest/file_formats.h"
@@ -59,11 +77,9 @@ std::string NormalizeEncoding(const std::string& encoding) {
   return lower;
 }
 
-std::string ReadCsvCall(const std::string& path, const ReadOptions& o, const std::string& encoding,
-                        const std::string& rejects_table, const std::string& rejects_scan) {
-  std::string args = QuoteLiteral(path) +
-                     ", store_rejects = true, rejects_table = " + QuoteLiteral(rejects_table) +
-                     ", rejects_scan = " + QuoteLiteral(rejects_scan);
+// The stream's options as read_csv / sniff_csv arguments (", delim = ...").
+std::string CsvOptionArgs(const ReadOptions& o, const std::string& encoding) {
+  std::string args;
   if (!o.delimiter.empty()) args += ", delim = " + QuoteLiteral(o.delimiter);
   if (!o.quote.empty()) args += ", quote = " + QuoteLiteral(o.quote);
   if (!o.escape.empty()) args += ", escape = " + QuoteLiteral(o.escape);
@@ -90,7 +106,68 @@ std::string ReadCsvCall(const std::string& path, const ReadOptions& o, const std
   }
   if (o.skip_rows > 0) args += ", skip = " + std::to_string(o.skip_rows);
   if (!encoding.empty() && encoding != "utf-8") args += ", encoding = " + QuoteLiteral(encoding);
-  return "read_csv(" + args + ")";
+  return args;
+}
+
+std::string ReadCsvCall(const std::string& path, const ReadOptions& o, const std::string& encoding,
+                        const std::string& rejects_table, const std::string& rejects_scan) {
+  return "read_csv(" + QuoteLiteral(path) +
+         ", store_rejects = true, rejects_table = " + QuoteLiteral(rejects_table) +
+         ", rejects_scan = " + QuoteLiteral(rejects_scan) + CsvOptionArgs(o, encoding) + ")";
+}
+
+// The read_csv call of the direct path: `path` read with the dialect and
+// column types the tolerant sniffer chose (and the stream's own options),
+// without sniffing again and without tolerating bad records. Built from
+// sniff_csv's Prompt (`FROM read_csv('<path>', auto_detect=false, ...,
+// ignore_errors=true);`); nullopt when the prompt is not of that shape.
+std::optional<std::string> StrictReadCsvCall(const std::string& path, const std::string& prompt) {
+  static constexpr std::string_view kOptionsStart = ", auto_detect=false";
+  static constexpr std::string_view kTolerance = ", ignore_errors=true";
+  const size_t options = prompt.find(kOptionsStart);
+  const size_t tolerance = prompt.rfind(kTolerance);
+  if (prompt.rfind("FROM read_csv(", 0) != 0 || options == std::string::npos ||
+      tolerance == std::string::npos || tolerance < options ||
+      prompt.find(kTolerance, options) != tolerance || prompt.size() < 2 ||
+      prompt.substr(prompt.size() - 2) != ");") {
+    return std::nullopt;
+  }
+  std::string rest = prompt.substr(options, prompt.size() - 1 - options);  // keeps the ')'
+  rest.erase(tolerance - options, kTolerance.size());
+  return "read_csv(" + QuoteLiteral(path) + rest;
+}
+
+// sniff_csv with every option of the stream and the tolerance of the
+// tolerant read, for the direct path.
+std::string TolerantSniffCall(const std::string& path, const ReadOptions& o,
+                              const std::string& encoding) {
+  return "sniff_csv(" + QuoteLiteral(path) + ", ignore_errors = true" + CsvOptionArgs(o, encoding) +
+         ")";
+}
+
+// The direct staging of `read_path` (see the top of the file), or nullopt
+// when it cannot be used: the sniffer fails, the file has no data rows, or
+// the first rows are already bad. The tolerant path then decides what the
+// file holds.
+std::optional<std::string> DirectQuery(engine::Connection& conn, const std::string& read_path,
+                                       const std::string& label, const ReadOptions& o,
+                                       const std::string& encoding) {
+  auto sniffed = QueryStrings(conn,
+                              "SELECT Prompt, SkipRows::BIGINT + CASE WHEN HasHeader THEN 1 ELSE "
+                              "0 END FROM " +
+                                  TolerantSniffCall(read_path, o, encoding));
+  if (!sniffed.ok() || sniffed->size() != 1 || !(*sniffed)[0][0] || !(*sniffed)[0][1]) {
+    return std::nullopt;
+  }
+  std::optional<std::string> call = StrictReadCsvCall(read_path, *(*sniffed)[0][0]);
+  if (!call) return std::nullopt;
+  // Lines before the first record, as the tolerant path counts them.
+  const int64_t offset =
+      o.header.has_value() ? o.skip_rows + (*o.header ? 1 : 0) : std::stoll(*(*sniffed)[0][1]);
+  auto first = QueryStrings(conn, "SELECT count(*) FROM (SELECT 1 FROM " + *call + " LIMIT 1)");
+  if (!first.ok() || first->empty() || (*first)[0][0].value_or("0") == "0") return std::nullopt;
+  return "SELECT *" + LineageColumns(label, "row_number() OVER () + " + std::to_string(offset)) +
+         " FROM " + *call;
 }
 
 // sniff_csv with the dialect options of the stream, for the header and the
@@ -110,7 +187,7 @@ std::string SniffCsvCall(const std::string& path, const ReadOptions& o,
 
 Result<StagedFile> StageCsv(engine::Connection& conn, const std::string& path,
                             const std::string& label, const ReadOptions& options,
-                            const std::string& staging_dir, int slot) {
+                            const std::string& staging_dir, int slot, CsvStaging mode) {
   StagedFile staged;
   std::string read_path = path;
   std::string encoding = NormalizeEncoding(options.encoding);
@@ -127,6 +204,15 @@ Result<StagedFile> StageCsv(engine::Connection& conn, const std::string& path,
              encoding != "utf-16") {
     return Status::InvalidArgument("encoding '" + options.encoding +
                                    "' is not supported (utf-8, latin-1, windows-1252, utf-16)");
+  }
+
+  if (mode == CsvStaging::kDirectFirst) {
+    std::optional<std::string> direct = DirectQuery(conn, read_path, label, options, encoding);
+    if (direct) {
+      staged.query = std::move(*direct);
+      staged.direct = true;
+      return staged;
+    }
   }
 
   const std::string suffix = std::to_string(slot);

@@ -58,6 +58,16 @@ struct StagedFile {
   std::vector<std::string> cleanup_sql;  // run after the batch is committed
   std::vector<std::string> spool_files;  // files written to the staging dir
   bool has_rows = true;                  // false: nothing to commit from this file
+  // The query reads the file itself and fails on its first bad record
+  // (CsvStaging::kDirectFirst): when committing it fails with InvalidArgument,
+  // stage the file again with CsvStaging::kTolerant.
+  bool direct = false;
+};
+
+// How StageCsv reads a file (csv_reader.cc explains both).
+enum class CsvStaging {
+  kDirectFirst,  // a query straight over the file, when it has rows; else as kTolerant
+  kTolerant,     // good rows into a TEMP table, bad ones returned as records
 };
 
 // Each reads `path` (an absolute or cwd-relative path DuckDB can open); `label`
@@ -65,7 +75,8 @@ struct StagedFile {
 // `slot` makes the temp table names unique on the connection.
 Result<StagedFile> StageCsv(engine::Connection& conn, const std::string& path,
                             const std::string& label, const ReadOptions& options,
-                            const std::string& staging_dir, int slot);
+                            const std::string& staging_dir, int slot,
+                            CsvStaging mode = CsvStaging::kTolerant);
 Result<StagedFile> StageJson(engine::Connection& conn, const std::string& path,
                              const std::string& label, const ReadOptions& options, int slot);
 Result<StagedFile> StageNdjson(engine::Connection& conn, const std::string& path,

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "ingest/file_tracker.h"
+#include "ingest/source_config.h"
 
 namespace strata::ingest {
 namespace {
@@ -12,21 +13,10 @@ using files::FileFormat;
 using files::ReadOptions;
 
 // Keys of the connector's own, allowed in a stream and (as defaults for every
-// stream) in the source.
+// stream) in the source, beside the framework's (source_config.h).
 const std::vector<std::string_view> kReadKeys = {
     "path",    "format",      "record_path",      "delimiter",    "quote",    "escape",   "header",
     "columns", "date_format", "timestamp_format", "null_strings", "encoding", "skip_rows"};
-// The framework's keys (source_config.h in ingest-core), also allowed.
-const std::vector<std::string_view> kFrameworkSourceKeys = {"connector", "streams",
-                                                            "on_schema_change", "max_bad_rows"};
-const std::vector<std::string_view> kFrameworkStreamKeys = {"sync", "cursor", "primary_key",
-                                                            "target"};
-
-std::vector<std::string_view> Concat(std::vector<std::string_view> a,
-                                     const std::vector<std::string_view>& b) {
-  a.insert(a.end(), b.begin(), b.end());
-  return a;
-}
 
 // Applies the keys present in `node` (a map or null) over `options`.
 Status ApplyReadKeys(const ConfigNode& node, ReadOptions& options, std::string& path) {
@@ -106,11 +96,13 @@ Result<files::ReadOptions> ParseFilesReadOptions(const SourceConfig& source,
 }
 
 Result<std::unique_ptr<Connector>> FilesConnector::Make(const SourceConfig& source) {
-  std::vector<std::string_view> source_keys = Concat(kReadKeys, kFrameworkSourceKeys);
+  std::vector<std::string_view> source_keys = kReadKeys;
   source_keys.push_back("root");
-  STRATA_RETURN_IF_ERROR(source.settings.CheckKnownKeys(source_keys));
+  STRATA_RETURN_IF_ERROR(
+      source.settings.CheckKnownKeys(WithFrameworkKeys(kSourceKeys, std::move(source_keys))));
   for (const StreamConfig& stream : source.streams) {
-    STRATA_RETURN_IF_ERROR(stream.settings.CheckKnownKeys(Concat(kReadKeys, kFrameworkStreamKeys)));
+    STRATA_RETURN_IF_ERROR(
+        stream.settings.CheckKnownKeys(WithFrameworkKeys(kStreamKeys, kReadKeys)));
     STRATA_RETURN_IF_ERROR(PlanStream(source, stream).status());
   }
   return std::unique_ptr<Connector>(new FilesConnector(source));
@@ -165,6 +157,7 @@ Status FilesConnector::Read(const StreamConfig& stream, const nlohmann::json& st
   int64_t rows = 0;
   int64_t bytes = 0;
   int slot = 0;
+  bool quarantine_pending = false;  // records quarantined since the last commit
 
   for (const FileInfo& file : *listed) {
     if (sink.Cancelled()) break;
@@ -187,47 +180,62 @@ Status FilesConnector::Read(const StreamConfig& stream, const nlohmann::json& st
 
     std::optional<FileFormat> format = plan.options.format;
     if (!format.has_value()) format = files::FormatFromExtension(file.path);
-    Result<files::StagedFile> staged = files::StagedFile{};
-    if (!format.has_value()) {
-      staged->has_rows = false;
-      staged->bad_records.push_back(
-          {"", label, 0, "",
-           "cannot tell the format from the file name; set 'format' on the stream"});
-    } else if (file.size == 0) {
-      staged->has_rows = false;
-      staged->bad_records.push_back({"", label, 0, "", "the file is empty"});
-    } else {
-      ++slot;
-      switch (*format) {
-        case FileFormat::kCsv:
-          staged = files::StageCsv(conn, absolute, label, plan.options, sink.staging_dir(), slot);
-          break;
-        case FileFormat::kJson:
-          staged = files::StageJson(conn, absolute, label, plan.options, slot);
-          break;
-        case FileFormat::kNdjson:
-          staged = files::StageNdjson(conn, absolute, label, slot);
-          break;
-        case FileFormat::kParquet:
-          staged = files::StageParquet(conn, absolute, label, slot);
-          break;
-        case FileFormat::kXml:
-          staged =
-              files::StageXml(conn, fs, absolute, label, plan.options, sink.staging_dir(), slot);
-          break;
-      }
-    }
-    if (!staged.ok()) return staged.status().WithContext(context + ", file '" + label + "'");
-    for (BadRecord& bad : staged->bad_records) {
-      bad.stream = stream.name;
-      bad.reason = Trimmed(std::move(bad.reason));
-    }
-    if (!staged->bad_records.empty()) {
-      STRATA_RETURN_IF_ERROR(sink.Quarantine(std::move(staged->bad_records)));
-    }
     next[file.path] = tracked;
     bytes += static_cast<int64_t>(file.size);
-    if (staged->has_rows) {
+    // A CSV is first read straight into the batch (one parse), unless bad
+    // records of earlier files wait to be committed with this batch: a failed
+    // direct commit would already have written them under this batch's
+    // number, and the retry's own would then be taken for a repeat.
+    files::CsvStaging csv_staging =
+        quarantine_pending ? files::CsvStaging::kTolerant : files::CsvStaging::kDirectFirst;
+    while (true) {
+      Result<files::StagedFile> staged = files::StagedFile{};
+      if (!format.has_value()) {
+        staged->has_rows = false;
+        staged->bad_records.push_back(
+            {"", label, 0, "",
+             "cannot tell the format from the file name; set 'format' on the stream"});
+      } else if (file.size == 0) {
+        staged->has_rows = false;
+        staged->bad_records.push_back({"", label, 0, "", "the file is empty"});
+      } else {
+        ++slot;
+        switch (*format) {
+          case FileFormat::kCsv:
+            staged = files::StageCsv(conn, absolute, label, plan.options, sink.staging_dir(), slot,
+                                     csv_staging);
+            break;
+          case FileFormat::kJson:
+            staged = files::StageJson(conn, absolute, label, plan.options, slot);
+            break;
+          case FileFormat::kNdjson:
+            staged = files::StageNdjson(conn, absolute, label, slot);
+            break;
+          case FileFormat::kParquet:
+            staged = files::StageParquet(conn, absolute, label, slot);
+            break;
+          case FileFormat::kXml:
+            staged =
+                files::StageXml(conn, fs, absolute, label, plan.options, sink.staging_dir(), slot);
+            break;
+        }
+      }
+      if (!staged.ok()) return staged.status().WithContext(context + ", file '" + label + "'");
+      for (BadRecord& bad : staged->bad_records) {
+        bad.stream = stream.name;
+        bad.reason = Trimmed(std::move(bad.reason));
+      }
+      if (!staged->bad_records.empty()) {
+        STRATA_RETURN_IF_ERROR(sink.Quarantine(std::move(staged->bad_records)));
+        quarantine_pending = true;
+      }
+      if (!staged->has_rows) {
+        for (const std::string& sql : staged->cleanup_sql) (void)conn.Execute(sql);
+        for (const std::string& spool : staged->spool_files)
+          (void)FileSystem::Default()->DeleteFile(spool);
+        state_changed = true;
+        break;
+      }
       StagedBatch batch;
       batch.query = staged->query;
       batch.state_after = files::FileStatesToJson(next);
@@ -236,16 +244,19 @@ Status FilesConnector::Read(const StreamConfig& stream, const nlohmann::json& st
       batch.spool_files = staged->spool_files;
       Result<BatchCommit> committed = sink.Commit(std::move(batch));
       for (const std::string& sql : staged->cleanup_sql) (void)conn.Execute(sql);
+      if (!committed.ok() && staged->direct && committed.status().IsInvalidArgument()) {
+        // A bad record past the first rows (the query failed, nothing was
+        // committed): read the file again, keeping the good rows.
+        csv_staging = files::CsvStaging::kTolerant;
+        continue;
+      }
       if (!committed.ok())
         return committed.status().WithContext(context + ", file '" + label + "'");
       first_batch = false;
       state_changed = false;
+      quarantine_pending = false;
       rows += committed->rows;
-    } else {
-      for (const std::string& sql : staged->cleanup_sql) (void)conn.Execute(sql);
-      for (const std::string& spool : staged->spool_files)
-        (void)FileSystem::Default()->DeleteFile(spool);
-      state_changed = true;
+      break;
     }
     sink.Progress(rows, bytes);
   }

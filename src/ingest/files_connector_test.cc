@@ -219,6 +219,98 @@ TEST(FilesConnectorCsv, CompressedCsv) {
   EXPECT_EQ(run.sink->Scalar("SELECT count(*) FROM bronze WHERE _strata_row = id + 2"), "1000");
 }
 
+// The direct read (csv_reader.cc): one query straight over the file, used
+// when the file turns out clean; the staged, tolerant read otherwise.
+bool ReadDirectly(const StagedBatch& batch) {
+  return batch.query.find("row_number() OVER ()") != std::string::npos &&
+         batch.query.find("_strata_csv_") == std::string::npos;
+}
+
+TEST(FilesConnectorCsv, ACleanFileIsReadDirectlyWithLineage) {
+  TempProject project;
+  std::string content = "id,amount,day,label\n";
+  for (int i = 0; i < 5000; ++i) {
+    content += std::to_string(i) + "," + std::to_string(i) + ".25,2024-01-" +
+               std::to_string(1 + i % 28) + ",l" + std::to_string(i % 7) + "\n";
+  }
+  project.Write("d/clean.csv", content);
+  ReadRun run = ReadStream(project, "path: d/clean.csv");
+  ASSERT_TRUE(run.status.ok()) << run.status.ToString();
+  ASSERT_EQ(run.sink->batches.size(), 1u);
+  EXPECT_TRUE(ReadDirectly(run.sink->batches[0])) << run.sink->batches[0].query;
+  EXPECT_TRUE(run.sink->quarantined.empty());
+  EXPECT_EQ(run.sink->batch_rows[0], 5000);
+  // Row i is on line i + 2 (the header is line 1).
+  EXPECT_EQ(run.sink->Scalar("SELECT count(*) FROM bronze WHERE _strata_row = id + 2 AND "
+                             "_strata_file = 'd/clean.csv'"),
+            "5000");
+  EXPECT_EQ(run.sink->Scalar("SELECT typeof(id) || ',' || typeof(amount) || ',' || typeof(day) "
+                             "FROM bronze LIMIT 1"),
+            "BIGINT,DOUBLE,DATE");
+  // sum over i < 5000 of i + 0.25
+  EXPECT_EQ(run.sink->Scalar("SELECT sum(amount) FROM bronze"), "12498750.0");
+}
+
+TEST(FilesConnectorCsv, ABadRowFarIntoAFileFallsBackToTheTolerantRead) {
+  TempProject project;
+  // Past DuckDB's sniffing sample and first chunk, so the direct read starts
+  // and fails part way; nothing of it may remain.
+  std::string content = "n,v\n";
+  const int64_t bad_line = 25'002;
+  for (int64_t line = 2; line <= 30'001; ++line) {
+    content +=
+        std::to_string(line) + "," + (line == bad_line ? "oops" : std::to_string(line * 3)) + "\n";
+  }
+  project.Write("d/late_bad.csv", content);
+  ReadRun run = ReadStream(project, "path: d/late_bad.csv");
+  ASSERT_TRUE(run.status.ok()) << run.status.ToString();
+  ASSERT_EQ(run.sink->batches.size(), 1u);
+  EXPECT_FALSE(ReadDirectly(run.sink->batches[0]));
+  EXPECT_EQ(run.sink->batch_rows[0], 29'999);
+  EXPECT_EQ(run.sink->Scalar("SELECT count(*) FROM bronze"), "29999");
+  // Column n holds the line it was written on.
+  EXPECT_EQ(run.sink->Scalar("SELECT count(*) FROM bronze WHERE _strata_row = n AND v = n * 3"),
+            "29999");
+  ASSERT_EQ(run.sink->quarantined.size(), 1u);
+  EXPECT_EQ(run.sink->quarantined[0].line, bad_line);
+  EXPECT_EQ(run.sink->quarantined[0].raw, "25002,oops");
+  EXPECT_NE(run.sink->quarantined[0].reason.find("column 'v'"), std::string::npos)
+      << run.sink->quarantined[0].reason;
+}
+
+TEST(FilesConnectorCsv, TheDirectReadSniffsTheDialectTheTolerantReadDoes) {
+  TempProject project;
+  // A strict sniffer would skip two lines here and read "2,3,4" as the only
+  // row of three columns; the tolerant one keeps the header.
+  project.Write("d/extra.csv", "id,amount\n1,2.5\n2,3,4\n");
+  ReadRun run = ReadStream(project, "path: d/extra.csv");
+  ASSERT_TRUE(run.status.ok()) << run.status.ToString();
+  EXPECT_EQ(run.sink->Rows("SELECT id, amount, _strata_row FROM bronze"),
+            (std::vector<std::vector<std::string>>{{"1", "2.5", "2"}}));
+  ASSERT_EQ(run.sink->quarantined.size(), 1u);
+  EXPECT_EQ(run.sink->quarantined[0].line, 3);
+}
+
+TEST(FilesConnectorCsv, AFileAfterQuarantinedRecordsIsReadTolerantly) {
+  TempProject project;
+  project.Write("q/1_empty.csv", "");
+  project.Write("q/2_good.csv", "id,name\n1,a\n2,b\n");
+  project.Write("q/3_good.csv", "id,name\n3,c\n");
+  ReadRun run = ReadStream(project, "path: q/*.csv");
+  ASSERT_TRUE(run.status.ok()) << run.status.ToString();
+  ASSERT_EQ(run.sink->batches.size(), 2u);
+  // The empty file's record commits with the next batch, which therefore must
+  // not risk a failed first attempt; the one after it may.
+  EXPECT_FALSE(ReadDirectly(run.sink->batches[0])) << run.sink->batches[0].query;
+  EXPECT_TRUE(ReadDirectly(run.sink->batches[1])) << run.sink->batches[1].query;
+  EXPECT_EQ(run.sink->Rows("SELECT id, name, _strata_file, _strata_row FROM bronze ORDER BY id"),
+            (std::vector<std::vector<std::string>>{{"1", "a", "q/2_good.csv", "2"},
+                                                   {"2", "b", "q/2_good.csv", "3"},
+                                                   {"3", "c", "q/3_good.csv", "2"}}));
+  ASSERT_EQ(run.sink->quarantined.size(), 1u);
+  EXPECT_EQ(run.sink->quarantined[0].file, "q/1_empty.csv");
+}
+
 TEST(FilesConnectorCsv, UnknownKeyIsRejectedWithLocation) {
   TempProject project;
   SourceConfig source = MakeSource(project.root(), "path: a.csv\ndelimeter: ';'");

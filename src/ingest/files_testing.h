@@ -80,8 +80,10 @@ class CollectingSink : public BatchSink {
         auto types, conn_->QueryScalar("SELECT string_agg(column_name || ' ' || column_type, ', ') "
                                        "FROM (DESCRIBE " +
                                        batch.query + ")"));
-    batch_types.push_back(types.IsNull() ? "" : types.ToString());
+    // A failing query (the files connector's direct CSV read of a file with
+    // a bad record) leaves no trace, as the bronze writer's commit does not.
     STRATA_RETURN_IF_ERROR(conn_->Execute(sql));
+    batch_types.push_back(types.IsNull() ? "" : types.ToString());
     has_table_ = true;
     STRATA_ASSIGN_OR_RETURN(auto after, conn_->QueryScalar("SELECT count(*) FROM bronze"));
     BatchCommit commit;

@@ -7,6 +7,7 @@
 
 #include "common/secret.h"
 #include "ingest/csv_spool.h"
+#include "ingest/source_config.h"
 #include "ingest/spool_pipeline.h"
 
 namespace strata::ingest {
@@ -449,11 +450,9 @@ Status MySqlConnector::ReadWith(MySqlConnection& conn, const StreamConfig& strea
 
 Result<std::unique_ptr<Connector>> MakeMySqlConnector(const SourceConfig& source) {
   const ConfigNode& s = source.settings;
-  STRATA_RETURN_IF_ERROR(
-      s.CheckKnownKeys({"host", "port", "user", "password", "password_file", "database", "socket",
-                        "connect_timeout", "batch_rows", "batch_bytes",
-                        // the framework's keys (source_config.cc)
-                        "connector", "streams", "on_schema_change", "max_bad_rows"}));
+  STRATA_RETURN_IF_ERROR(s.CheckKnownKeys(WithFrameworkKeys(
+      kSourceKeys, {"host", "port", "user", "password", "password_file", "database", "socket",
+                    "connect_timeout", "batch_rows", "batch_bytes"})));
   ConnectSettings settings;
   STRATA_ASSIGN_OR_RETURN(settings.host, s.GetOr<std::string>("host", "127.0.0.1"));
   STRATA_ASSIGN_OR_RETURN(int64_t port, s.GetOr<int64_t>("port", 3306));

@@ -1,12 +1,18 @@
 #include "ingest/postgres_connector.h"
 
+#include <pthread.h>
+#include <signal.h>
+
 #include <map>
+#include <memory>
 #include <optional>
 
 #include "common/secret.h"
 #include "ingest/csv_spool.h"
+#include "ingest/fifo_spool.h"
 #include "ingest/postgres_client.h"
 #include "ingest/postgres_types.h"
+#include "ingest/source_config.h"
 #include "ingest/spool_pipeline.h"
 
 namespace strata::ingest {
@@ -269,56 +275,84 @@ Status PostgresConnector::Copy(PgConnection& conn, const StreamConfig& stream, c
   const bool full_refresh = stream.sync == SyncMode::kFullRefresh;
   const std::string copy_sql = "COPY (" + select + ") TO STDOUT (FORMAT csv)";
 
+  // Each batch is streamed: its rows go into a named pipe that the sink's
+  // COPY reads while they arrive (fifo_spool.h), so the Parquet encoding of a
+  // batch overlaps the server's COPY of it.
   auto produce = [&](const EmitBatch& emit, const std::atomic<bool>& stop) -> Status {
+    // A reader that goes away (the commit failed) makes writes fail with
+    // EPIPE instead of killing the process; the signal is this thread's.
+    sigset_t sigpipe;
+    sigemptyset(&sigpipe);
+    sigaddset(&sigpipe, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &sigpipe, nullptr);
     int64_t total_rows = 0;
     int64_t total_bytes = 0;
     int file_index = 0;
     bool emitted_any = false;
-    std::unique_ptr<CsvSpoolFile> spool;
+    std::unique_ptr<FifoSpool> fifo;
+    std::shared_ptr<StreamedBatchEnd> end;
     std::string last_cursor = saved_cursor.value_or("");
+    auto state_now = [&](bool complete) -> nlohmann::json {
+      if (incremental) return {{"cursor_field", plan.cursor->name}, {"cursor", last_cursor}};
+      return {{"rows", total_rows}, {"complete", complete}};
+    };
     auto finish = [&](bool complete) -> Status {
-      SpoolBatch batch;
-      if (spool != nullptr) {
-        STRATA_RETURN_IF_ERROR(spool->Close());
-        batch.path = spool->path();
-        batch.bytes = spool->bytes();
-        spool.reset();
+      Status closed = fifo->Close();
+      if (!closed.ok()) {
+        end->Fail(closed);
+        return closed;
       }
-      if (incremental) {
-        batch.state_after = {{"cursor_field", plan.cursor->name}, {"cursor", last_cursor}};
-      } else {
-        batch.state_after = {{"rows", total_rows}, {"complete", complete}};
-      }
-      batch.total_rows = total_rows;
-      batch.total_bytes = total_bytes;
-      emitted_any = true;
-      return emit(std::move(batch));
+      end->Finish({state_now(complete), fifo->bytes()}, total_rows, total_bytes);
+      fifo.reset();
+      end.reset();
+      return Status::OK();
     };
     auto on_row = [&](std::string_view row) -> Status {
       std::string cursor;
       if (incremental) cursor = FirstCsvField(row);
-      if (spool != nullptr &&
-          (spool->rows() >= plan.batch_rows || spool->bytes() >= plan.batch_bytes) &&
+      if (fifo != nullptr &&
+          (fifo->rows() >= plan.batch_rows || fifo->bytes() >= plan.batch_bytes) &&
           (!incremental || cursor != last_cursor)) {
         STRATA_RETURN_IF_ERROR(finish(false));
       }
       if (stop) return Status::Aborted("stopped");
-      if (spool == nullptr) {
+      if (fifo == nullptr) {
         std::string path =
             staging_dir + "/" + stream.name + "-" + std::to_string(file_index++) + ".csv";
-        STRATA_ASSIGN_OR_RETURN(spool, CsvSpoolFile::Create(fs, path));
+        STRATA_ASSIGN_OR_RETURN(fifo, FifoSpool::Create(path));
+        end = std::make_shared<StreamedBatchEnd>();
+        SpoolBatch batch;
+        batch.path = path;
+        batch.end = end;
+        emitted_any = true;
+        STRATA_RETURN_IF_ERROR(emit(std::move(batch)));
+        STRATA_RETURN_IF_ERROR(fifo->OpenForWrite(stop));
       }
-      STRATA_RETURN_IF_ERROR(spool->AppendRow(row));
+      STRATA_RETURN_IF_ERROR(fifo->AppendRow(row));
       if (incremental) last_cursor = std::move(cursor);
       ++total_rows;
       total_bytes += static_cast<int64_t>(row.size());
       return Status::OK();
     };
-    STRATA_ASSIGN_OR_RETURN(int64_t copied, conn.CopyOut(copy_sql, on_row));
-    (void)copied;
+    Result<int64_t> copied = conn.CopyOut(copy_sql, on_row);
+    Status status = copied.status();
+    if (status.ok() && fifo != nullptr) status = finish(true);
+    if (!status.ok()) {
+      // The batch being streamed must not commit: its end says so before
+      // the reader sees the end of the pipe.
+      if (end != nullptr) end->Fail(status);
+      if (fifo != nullptr) (void)fifo->Close();
+      return status;
+    }
     // A full refresh always commits (an empty source empties the table); the
     // other modes commit only rows.
-    if (spool != nullptr || (full_refresh && !emitted_any)) STRATA_RETURN_IF_ERROR(finish(true));
+    if (full_refresh && !emitted_any) {
+      SpoolBatch batch;
+      batch.state_after = state_now(true);
+      batch.total_rows = total_rows;
+      batch.total_bytes = total_bytes;
+      return emit(std::move(batch));
+    }
     return Status::OK();
   };
 
@@ -333,11 +367,9 @@ Result<std::string> StringSetting(const ConfigNode& settings, const char* key) {
 
 Result<std::unique_ptr<Connector>> MakePostgresConnector(const SourceConfig& source) {
   const ConfigNode& s = source.settings;
-  STRATA_RETURN_IF_ERROR(
-      s.CheckKnownKeys({"host", "port", "user", "password", "password_file", "database", "sslmode",
-                        "dsn", "url", "connect_timeout", "batch_rows", "batch_bytes", "options",
-                        // the framework's keys (source_config.cc)
-                        "connector", "streams", "on_schema_change", "max_bad_rows"}));
+  STRATA_RETURN_IF_ERROR(s.CheckKnownKeys(WithFrameworkKeys(
+      kSourceKeys, {"host", "port", "user", "password", "password_file", "database", "sslmode",
+                    "dsn", "url", "connect_timeout", "batch_rows", "batch_bytes", "options"})));
   PgConnectOptions connect;
   STRATA_ASSIGN_OR_RETURN(std::string dsn, StringSetting(s, "dsn"));
   STRATA_ASSIGN_OR_RETURN(std::string url, StringSetting(s, "url"));

@@ -210,6 +210,10 @@ Result<WriteResult> TableWriter::Append(const std::string& query, const AppendOp
   STRATA_ASSIGN_OR_RETURN(result.rows_inserted, WriteRows(*txn, query, result));
   if (options.txn) txn->SetTxn(*options.txn);
   for (const auto& [name, value] : options.commit_info) txn->SetCommitInfoField(name, value);
+  if (options.late_commit_info) {
+    STRATA_ASSIGN_OR_RETURN(StringMap late, options.late_commit_info());
+    for (const auto& [name, value] : late) txn->SetCommitInfoField(name, value);
+  }
   txn->SetMetric("numFiles", result.files_added);
   txn->SetMetric("numOutputRows", result.rows_inserted);
   STRATA_RETURN_IF_ERROR(Finish(*txn, result));
@@ -269,6 +273,10 @@ Result<WriteResult> TableWriter::Overwrite(const std::string& query,
   STRATA_ASSIGN_OR_RETURN(result.rows_inserted, WriteRows(*txn, query, result));
   if (options.txn) txn->SetTxn(*options.txn);
   for (const auto& [name, value] : options.commit_info) txn->SetCommitInfoField(name, value);
+  if (options.late_commit_info) {
+    STRATA_ASSIGN_OR_RETURN(StringMap late, options.late_commit_info());
+    for (const auto& [name, value] : late) txn->SetCommitInfoField(name, value);
+  }
   txn->SetMetric("numFiles", result.files_added);
   txn->SetMetric("numOutputRows", result.rows_inserted);
   txn->SetMetric("numRemovedFiles", result.files_removed);

@@ -56,6 +56,12 @@ struct AppendOptions {
   // e.g. the ingest state a batch brings its stream to, so the state commits
   // atomically with the rows.
   StringMap commit_info;
+  // Called once, after the rows are written and before the commit, for
+  // fields known only once the query has been read to its end (a batch
+  // streamed from a source: the state after it); added like `commit_info`.
+  // An error abandons the operation (nothing is committed; the data files
+  // written stay as orphans). Not called when the txn was already applied.
+  std::function<Result<StringMap>()> late_commit_info;
 };
 
 struct OverwriteOptions {
@@ -66,7 +72,8 @@ struct OverwriteOptions {
   std::optional<std::string> replace_where;
   bool overwrite_schema = false;  // the query's columns become the schema
   std::optional<TxnId> txn;
-  StringMap commit_info;  // as AppendOptions::commit_info
+  StringMap commit_info;                                // as AppendOptions::commit_info
+  std::function<Result<StringMap>()> late_commit_info;  // as AppendOptions::late_commit_info
 };
 
 // A MERGE clause, applied in order: the first whose condition holds wins.

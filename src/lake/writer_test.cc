@@ -357,6 +357,43 @@ TEST_F(TableWriterTest, TxnMakesAppendsIdempotent) {
   EXPECT_EQ(snapshot->AppTransactionVersion("ingest-job"), 7);
 }
 
+TEST_F(TableWriterTest, LateCommitInfoComesAfterTheRowsAndMayAbandonTheCommit) {
+  LAKE_ASSERT_OK_AND_ASSIGN(auto w, TableWriter::Create(root_, *IdNameSchema(), {}, fs(), *conn_));
+  auto parquet_files = [&] {
+    return Query("SELECT count(*) FROM glob('" + root_ + "/**/*.parquet')")[0];
+  };
+  AppendOptions options;
+  options.commit_info = {{"early", "1"}};
+  std::string files_seen;
+  options.late_commit_info = [&]() -> Result<StringMap> {
+    files_seen = parquet_files();
+    return StringMap{{"late", R"({"rows_seen":100})"}};
+  };
+  LAKE_ASSERT_OK_AND_ASSIGN(auto first,
+                            w->Append("SELECT id, name FROM src WHERE id < 100", options));
+  EXPECT_TRUE(first.committed);
+  EXPECT_EQ(files_seen, "1");  // the data file was written before the hook ran
+  json info;
+  for (const json& line : CommitLines(first.version)) {
+    if (line.contains("commitInfo")) info = line["commitInfo"];
+  }
+  EXPECT_EQ(info.value("early", json()), json(1));
+  EXPECT_EQ(info.value("late", json()), json::parse(R"({"rows_seen":100})"));
+
+  // An error from the hook: nothing is committed, by Append or Overwrite.
+  options.late_commit_info = []() -> Result<StringMap> {
+    return Status::Aborted("the source stopped half way");
+  };
+  auto failed = w->Append("SELECT id, name FROM src WHERE id >= 100", options);
+  EXPECT_EQ(failed.status().code(), StatusCode::kAborted);
+  OverwriteOptions overwrite;
+  overwrite.late_commit_info = options.late_commit_info;
+  EXPECT_EQ(w->Overwrite("SELECT id, name FROM src", overwrite).status().code(),
+            StatusCode::kAborted);
+  EXPECT_EQ(LatestVersion(root_), 1);
+  EXPECT_EQ(ReadTable(root_), Query("SELECT id, name FROM src WHERE id < 100"));
+}
+
 TEST_F(TableWriterTest, CreateRefusesAnExistingTableUnlessAsked) {
   LAKE_ASSERT_OK(TableWriter::Create(root_, *IdNameSchema(), {}, fs(), *conn_));
   auto again = TableWriter::Create(root_, *IdNameSchema(), {}, fs(), *conn_);

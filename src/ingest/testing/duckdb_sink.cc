@@ -25,21 +25,28 @@ DuckDbSink::~DuckDbSink() {
 }
 
 Result<BatchCommit> DuckDbSink::Commit(StagedBatch batch) {
-  BatchCommit result;
-  if (count_only_) {
-    STRATA_ASSIGN_OR_RETURN(engine::Value count,
-                            connection_->QueryScalar("SELECT count(*) FROM (" + batch.query + ")"));
-    result.rows = std::stoll(count.ToString());
-  } else {
-    if (batch.replace_table || !table_exists_) {
-      STRATA_RETURN_IF_ERROR(connection_->Execute(
-          "CREATE OR REPLACE TABLE " + table_ + " AS SELECT * FROM (" + batch.query + ") LIMIT 0"));
-      table_exists_ = true;
+  // One transaction, so that a streamed batch whose end fails leaves nothing
+  // (as the bronze writer's commit would not).
+  STRATA_RETURN_IF_ERROR(connection_->Execute("BEGIN TRANSACTION"));
+  const bool table_existed = table_exists_;
+  Result<int64_t> rows = WriteRows(batch);
+  if (rows.ok() && batch.finish_state) {
+    Result<StreamedBatchResult> finished = batch.finish_state();
+    if (finished.ok()) {
+      batch.state_after = std::move(finished->state_after);
+      batch.source_bytes = finished->source_bytes;
+    } else {
+      rows = finished.status();
     }
-    STRATA_ASSIGN_OR_RETURN(auto done,
-                            connection_->Query("INSERT INTO " + table_ + " " + batch.query));
-    result.rows = done->RowsChanged();
   }
+  if (!rows.ok()) {
+    (void)connection_->Execute("ROLLBACK");
+    table_exists_ = table_existed;
+    return rows.status();
+  }
+  STRATA_RETURN_IF_ERROR(connection_->Execute("COMMIT"));
+  BatchCommit result;
+  result.rows = *rows;
   for (const std::string& file : batch.spool_files) {
     std::error_code ignored;
     std::filesystem::remove(file, ignored);
@@ -48,6 +55,22 @@ Result<BatchCommit> DuckDbSink::Commit(StagedBatch batch) {
   batches_.push_back({std::move(batch), result.rows});
   if (after_commit_) after_commit_(batches_.back());
   return result;
+}
+
+Result<int64_t> DuckDbSink::WriteRows(const StagedBatch& batch) {
+  if (count_only_) {
+    STRATA_ASSIGN_OR_RETURN(engine::Value count,
+                            connection_->QueryScalar("SELECT count(*) FROM (" + batch.query + ")"));
+    return std::stoll(count.ToString());
+  }
+  if (batch.replace_table || !table_exists_) {
+    STRATA_RETURN_IF_ERROR(connection_->Execute("CREATE OR REPLACE TABLE " + table_ +
+                                                " AS SELECT * FROM (" + batch.query + ") LIMIT 0"));
+    table_exists_ = true;
+  }
+  STRATA_ASSIGN_OR_RETURN(auto done,
+                          connection_->Query("INSERT INTO " + table_ + " " + batch.query));
+  return done->RowsChanged();
 }
 
 Status DuckDbSink::Quarantine(std::vector<BadRecord> records) {

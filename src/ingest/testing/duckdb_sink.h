@@ -30,7 +30,8 @@ class DuckDbSink : public BatchSink {
   const std::string& staging_dir() override { return staging_dir_; }
   FileSystem& file_system() override { return *FileSystem::Default(); }
   // Runs the batch's query into the table (or, with count_only, just counts
-  // its rows); the engine's error when the query fails.
+  // its rows), in one transaction with a streamed batch's finish_state; the
+  // engine's error when the query fails, finish_state's when that fails.
   Result<BatchCommit> Commit(StagedBatch batch) override;
   Status Quarantine(std::vector<BadRecord> records) override;
   void Progress(int64_t rows, int64_t bytes) override {
@@ -58,6 +59,8 @@ class DuckDbSink : public BatchSink {
 
  private:
   DuckDbSink() = default;
+  // The batch's rows written (or counted); the engine's error.
+  Result<int64_t> WriteRows(const StagedBatch& batch);
 
   std::unique_ptr<engine::Database> database_;
   std::unique_ptr<engine::Connection> connection_;
