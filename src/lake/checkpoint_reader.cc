@@ -40,36 +40,21 @@ std::string ParquetList(const std::vector<std::string>& paths) {
   return list + "]";
 }
 
-// parquet_schema() lists each file's schema elements depth first, with the
-// number of children of each; rebuild the first two levels from that.
+// The columns and fields as DuckDB binds `read_parquet` over the files:
+// preparing the statement reads the footers and types the columns without
+// running anything (a `parquet_schema()` query here cost a second full
+// query per load).
 Result<ColumnFields> ReadColumnFields(engine::Connection& conn,
                                       const std::vector<std::string>& paths) {
-  STRATA_ASSIGN_OR_RETURN(auto rows,
-                          QueryStrings(conn,
-                                       "SELECT file_name, name, CAST(num_children AS VARCHAR) FROM "
-                                       "parquet_schema(" +
-                                           ParquetList(paths) + ")"));
+  STRATA_ASSIGN_OR_RETURN(
+      auto prepared,
+      conn.Prepare("SELECT * FROM read_parquet(" + ParquetList(paths) + ", union_by_name = true)"));
   ColumnFields out;
-  size_t i = 0;
-  auto children_of = [&](size_t row) -> int64_t {
-    return rows[row][2] ? std::stoll(*rows[row][2]) : 0;
-  };
-  // Skips the subtree at rows[i], advancing i past it.
-  auto skip = [&](auto&& self) -> void {
-    int64_t n = children_of(i++);
-    for (int64_t k = 0; k < n && i < rows.size(); ++k) self(self);
-  };
-  while (i < rows.size()) {
-    int64_t top = children_of(i++);  // the root element of one file
-    for (int64_t t = 0; t < top && i < rows.size(); ++t) {
-      std::string column = rows[i][1].value_or("");
-      int64_t n = children_of(i++);
-      auto& fields = out[column];
-      for (int64_t k = 0; k < n && i < rows.size(); ++k) {
-        fields.insert(rows[i][1].value_or(""));
-        skip(skip);
-      }
-    }
+  for (size_t c = 0; c < prepared->ColumnCount(); ++c) {
+    auto& fields = out[prepared->ColumnName(c)];
+    engine::LogicalType type = prepared->ColumnType(c);
+    if (type.id() != engine::TypeId::kStruct) continue;
+    for (size_t f = 0; f < type.field_count(); ++f) fields.insert(type.field_name(f));
   }
   return out;
 }

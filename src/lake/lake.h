@@ -100,6 +100,9 @@ class Table {
 
   Result<LogListing> List(const ListLogOptions& options);
   Result<std::unique_ptr<Snapshot>> Load(const LogListing& listing, std::optional<int64_t> version);
+  // Update's fallback when no commit follows `base`: lists the log from
+  // base+1 on and rolls forward, or loads afresh when there is a gap.
+  Result<std::unique_ptr<Snapshot>> UpdateByListing(std::unique_ptr<Snapshot> base);
 
   std::string root_;
   FileSystem& fs_;

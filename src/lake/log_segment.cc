@@ -40,7 +40,9 @@ int KindRank(const CheckpointFiles& c) {
   return 3;
 }
 
-std::optional<LastCheckpointHint> ReadLastCheckpoint(FileSystem& fs, const std::string& dir) {
+}  // namespace
+
+std::optional<LastCheckpointHint> ReadLastCheckpointHint(FileSystem& fs, const std::string& dir) {
   auto text = fs.ReadFile(JoinPath(dir, "_last_checkpoint"));
   if (!text.ok()) return std::nullopt;
   auto doc = json_util::Parse(*text);
@@ -51,8 +53,6 @@ std::optional<LastCheckpointHint> ReadLastCheckpoint(FileSystem& fs, const std::
   if (auto parts = json_util::OptInt(*doc, "parts"); parts.ok()) hint.parts = *parts;
   return hint;
 }
-
-}  // namespace
 
 std::optional<int64_t> ParseVersionPrefix(std::string_view name) {
   if (name.size() < 20 || !AllDigits(name.substr(0, 20))) return std::nullopt;
@@ -166,12 +166,12 @@ Result<LogListing> ListLog(FileSystem& fs, const std::string& log_dir,
                        return KindRank(a) < KindRank(b);
                      });
   }
-  listing.last_checkpoint = ReadLastCheckpoint(fs, log_dir);
+  listing.last_checkpoint = ReadLastCheckpointHint(fs, log_dir);
   return listing;
 }
 
 Result<LogListing> ListLogForLatest(FileSystem& fs, const std::string& log_dir) {
-  auto hint = ReadLastCheckpoint(fs, log_dir);
+  auto hint = ReadLastCheckpointHint(fs, log_dir);
   if (hint && hint->version > 0) {
     ListLogOptions from_hint;
     from_hint.mtimes = false;

@@ -80,6 +80,11 @@ Result<LogListing> ListLog(FileSystem& fs, const std::string& log_dir,
 // The full listing with mtimes.
 Result<LogListing> ListLog(FileSystem& fs, const std::string& log_dir);
 
+// The hint in `log_dir`/_last_checkpoint; nullopt when the file is missing,
+// unreadable or malformed (it is only a hint). Thread-safe if `fs` is.
+std::optional<LastCheckpointHint> ReadLastCheckpointHint(FileSystem& fs,
+                                                         const std::string& log_dir);
+
 // The listing that rebuilds the latest version at least cost: when
 // `_last_checkpoint` names a checkpoint that the listing from its version on
 // shows complete, only that part of the log is listed; otherwise (no hint, a

@@ -31,6 +31,10 @@ struct FileKeyHash {
   }
 };
 
+// Below this ratio of live files to changes, RollForward edits the file
+// vector in place; above it, one merge pass is cheaper.
+constexpr size_t kMergeRatio = 64;
+
 Result<FileKey> KeyOf(const std::string& path, const std::optional<DeletionVectorDescriptor>& dv) {
   FileKey key;
   if (path.find('%') == std::string::npos) {
@@ -82,12 +86,13 @@ struct ReplayState {
     return Status::OK();
   }
 
-  // The surviving file actions (removals included, as nullopt) in key order.
-  // Sorts small (path view, entry) records, not the entries: an AddFile is
-  // large, and moving each through the sort's swaps cost more than the
-  // comparisons; the view spares a pointer chase per comparison.
-  std::vector<std::pair<FileKey, std::optional<AddFile>>> SortedFiles() {
-    using Entry = std::pair<const FileKey, std::optional<AddFile>>;
+  using Entry = std::pair<const FileKey, std::optional<AddFile>>;
+
+  // The file entries in key order. Sorts small (path view, entry) records,
+  // not the entries: an AddFile is large, and moving each through the sort's
+  // swaps cost more than the comparisons; the view spares a pointer chase per
+  // comparison.
+  std::vector<Entry*> SortedEntries() {
     struct Ref {
       std::string_view path;
       Entry* entry;
@@ -99,13 +104,50 @@ struct ReplayState {
       if (a.path != b.path) return a.path < b.path;
       return a.entry->first.second < b.entry->first.second;  // same path, other DV
     });
-    std::vector<std::pair<FileKey, std::optional<AddFile>>> out;
+    std::vector<Entry*> out;
     out.reserve(order.size());
-    for (const Ref& ref : order) out.emplace_back(ref.entry->first, std::move(ref.entry->second));
+    for (const Ref& ref : order) out.push_back(ref.entry);
+    return out;
+  }
+
+  // The surviving file actions (removals included, as nullopt) in key order.
+  std::vector<std::pair<FileKey, std::optional<AddFile>>> SortedFiles() {
+    std::vector<std::pair<FileKey, std::optional<AddFile>>> out;
+    out.reserve(files.size());
+    for (Entry* entry : SortedEntries()) out.emplace_back(entry->first, std::move(entry->second));
+    files.clear();
+    return out;
+  }
+
+  // The live adds alone, in key order: what a fresh replay keeps. Unlike
+  // SortedFiles it copies no key (one allocation less per file).
+  std::vector<AddFile> SortedLiveAdds() {
+    std::vector<AddFile> out;
+    out.reserve(files.size());
+    for (Entry* entry : SortedEntries()) {
+      if (entry->second) out.push_back(std::move(*entry->second));
+    }
     files.clear();
     return out;
   }
 };
+
+// Orders a live file against a replay key as SortedFiles orders keys,
+// without building the file's key: paths with nothing to decode (the usual
+// case) are compared in place.
+int CompareToKey(const LogicalFile& file, const FileKey& key) {
+  std::string decoded;
+  std::string_view path = file.add.path;
+  if (path.find('%') != std::string_view::npos) {
+    auto d = PercentDecode(file.add.path);
+    decoded = d.ok() ? std::move(d).value() : file.add.path;
+    path = decoded;
+  }
+  int c = path.compare(key.first);
+  if (c != 0) return c;
+  std::string dv = file.add.deletion_vector ? file.add.deletion_vector->UniqueId() : "";
+  return dv.compare(key.second);
+}
 
 Status ApplyCommitFile(ReplayState& state, const CommitFile& commit, FileSystem& fs,
                        const std::string& table_root) {
@@ -191,13 +233,12 @@ Result<std::unique_ptr<Snapshot>> Snapshot::Replay(const std::string& table_root
   for (auto& [name, domain] : state.domains) {
     if (domain) snapshot->domains_.emplace(name, std::move(*domain));
   }
-  auto sorted = state.SortedFiles();
-  snapshot->files_.reserve(sorted.size());
-  for (auto& [key, add] : sorted) {
-    if (!add) continue;
-    auto path = ResolveLogPath(table_root, add->path);
+  std::vector<AddFile> live = state.SortedLiveAdds();
+  snapshot->files_.reserve(live.size());
+  for (AddFile& add : live) {
+    auto path = ResolveLogPath(table_root, add.path);
     if (!path.ok()) return path.status().WithContext("Delta table " + table_root);
-    snapshot->files_.push_back(LogicalFile{std::move(*add), std::move(path).value()});
+    snapshot->files_.push_back(LogicalFile{std::move(add), std::move(path).value()});
   }
   return snapshot;
 }
@@ -252,8 +293,32 @@ Result<std::unique_ptr<Snapshot>> Snapshot::RollForward(std::unique_ptr<Snapshot
     }
   }
   if (state.files.empty()) return base;
-  // Merge the key-sorted changes into the key-sorted live files in one pass.
   auto changes = state.SortedFiles();
+  if (changes.size() * kMergeRatio < s.files_.size()) {
+    // A few changes to many files (an append's roll-forward): find each by
+    // binary search and edit in place, instead of rebuilding the whole
+    // vector (and a key per live file) once per roll-forward.
+    for (auto& [key, add] : changes) {
+      auto it = std::lower_bound(
+          s.files_.begin(), s.files_.end(), key,
+          [](const LogicalFile& f, const FileKey& k) { return CompareToKey(f, k) < 0; });
+      bool found = it != s.files_.end() && CompareToKey(*it, key) == 0;
+      if (!add) {
+        if (found) s.files_.erase(it);  // else: removing a file that is not live
+        continue;
+      }
+      STRATA_ASSIGN_OR_RETURN(std::string path, ResolveLogPath(root, add->path));
+      LogicalFile file{std::move(*add), std::move(path)};
+      if (found) {
+        *it = std::move(file);  // re-added: the newer add wins
+      } else {
+        s.files_.insert(it, std::move(file));
+      }
+    }
+    return base;
+  }
+  // Many changes: merge the key-sorted changes into the key-sorted live
+  // files in one pass.
   std::vector<LogicalFile> merged;
   merged.reserve(s.files_.size() + changes.size());
   auto change = changes.begin();

@@ -75,6 +75,9 @@ class SnapshotUpdateTest : public ::testing::Test {
     return s.ok() ? std::move(s).value() : nullptr;
   }
 
+  // The randomized roll-forward check below.
+  void RollForwardEqualsFreshLoad(int base_files);
+
   FakeClock clock_{1'000'000};
   InMemoryFileSystem fs_{&clock_};
 };
@@ -102,16 +105,28 @@ RemoveFile Remove(const std::string& path,
 // paths, txns, domains, a schema change); the rolled-forward snapshot is
 // compared with a fresh load and with the test's own model of the live files
 // after every step, rolling over one to three commits at a time.
-TEST_F(SnapshotUpdateTest, RollForwardEqualsFreshLoadAfterEveryCommit) {
-  Commit(0, {Protocol{3, 7, std::vector<std::string>{"deletionVectors"},
-                      std::vector<std::string>{"deletionVectors"}},
-             Meta()});
-  std::unique_ptr<Snapshot> rolled = Fresh();
-  ASSERT_NE(rolled, nullptr);
-  std::mt19937 rng(42);
+//
+// With `base_files` files added by version 0, each roll-forward changes few
+// files against many: RollForward edits its file vector in place instead of
+// merging (snapshot.cc, kMergeRatio); both must give the same result.
+void SnapshotUpdateTest::RollForwardEqualsFreshLoad(int base_files) {
+  std::vector<Action> first = {Protocol{3, 7, std::vector<std::string>{"deletionVectors"},
+                                        std::vector<std::string>{"deletionVectors"}},
+                               Meta()};
   // The model: live (decoded path, dv id) -> add size.
   std::map<std::pair<std::string, std::string>, int64_t> live;
   std::map<std::pair<std::string, std::string>, std::optional<DeletionVectorDescriptor>> dvs;
+  for (int i = 0; i < base_files; ++i) {
+    // Names that sort before, between and after the random ones below.
+    std::string path = (i % 2 ? "a" : "g") + std::to_string(i) + ".parquet";
+    first.emplace_back(Add(path, i));
+    live[{path, ""}] = i;
+    dvs[{path, ""}] = std::nullopt;
+  }
+  Commit(0, first);
+  std::unique_ptr<Snapshot> rolled = Fresh();
+  ASSERT_NE(rolled, nullptr);
+  std::mt19937 rng(42);
   auto decoded = [](const std::string& p) {
     return p == "b%20c.parquet" ? std::string("b c.parquet") : p;
   };
@@ -125,6 +140,10 @@ TEST_F(SnapshotUpdateTest, RollForwardEqualsFreshLoadAfterEveryCommit) {
       for (int k = 0; k < 3; ++k) {
         std::string path =
             (rng() % 7 == 0) ? "b%20c.parquet" : "f" + std::to_string(rng() % 25) + ".parquet";
+        if (base_files > 0 && rng() % 4 == 0) {  // touch a file of the base
+          int i = static_cast<int>(rng() % base_files);
+          path = (i % 2 ? "a" : "g") + std::to_string(i) + ".parquet";
+        }
         std::optional<DeletionVectorDescriptor> dv;
         if (rng() % 4 == 0) {
           dv = DeletionVectorDescriptor{
@@ -165,6 +184,14 @@ TEST_F(SnapshotUpdateTest, RollForwardEqualsFreshLoadAfterEveryCommit) {
     ASSERT_TRUE(rolled->commit_info().has_value());
   }
   EXPECT_EQ(rolled->schema().fields.size(), 3u);  // the schema change rolled in
+}
+
+TEST_F(SnapshotUpdateTest, RollForwardEqualsFreshLoadAfterEveryCommit) {
+  RollForwardEqualsFreshLoad(0);
+}
+
+TEST_F(SnapshotUpdateTest, RollForwardOfFewChangesToManyFilesEqualsFreshLoad) {
+  RollForwardEqualsFreshLoad(400);
 }
 
 TEST_F(SnapshotUpdateTest, UpdateWithoutNewCommitsKeepsTheSnapshot) {
@@ -318,4 +345,29 @@ TEST_F(WriterSnapshotCacheTest, CachedSnapshotsFollowOtherWritersAndCheckpoints)
 }
 
 }  // namespace
+// Update probes the commits after its base instead of listing the log; a
+// `_last_checkpoint` past the commits it found means some are missing (cleaned
+// up behind the checkpoint), and it loads afresh.
+TEST_F(SnapshotUpdateTest, HintPastTheProbedCommitsFallsBackToAFreshLoad) {
+  Commit(0, {Protocol{1, 2, {}, {}}, Meta(), Add("a.parquet", 1)});
+  auto s = Fresh();
+  ASSERT_NE(s, nullptr);
+  Commit(1, {Add("b.parquet", 2)});
+  // Version 2 is gone, 3 is covered by a checkpoint the hint names.
+  WriteJsonCheckpoint(fs_, 3,
+                      {Protocol{1, 2, {}, {}}, Meta(), Add("a.parquet", 1), Add("b.parquet", 2),
+                       Add("c.parquet", 3)});
+  ASSERT_TRUE(
+      fs_.WriteFileAtomic("/t/_delta_log/_last_checkpoint", R"({"version":3,"size":4})").ok());
+  Commit(3, {Add("c.parquet", 3)});
+  Commit(4, {Add("d.parquet", 4)});
+  s = Update(std::move(s));
+  ASSERT_NE(s, nullptr);
+  EXPECT_EQ(s->version(), 4);
+  std::vector<std::string> paths;
+  for (const LogicalFile& f : s->files()) paths.push_back(f.path);
+  EXPECT_EQ(paths, (std::vector<std::string>{"/t/a.parquet", "/t/b.parquet", "/t/c.parquet",
+                                             "/t/d.parquet"}));
+}
+
 }  // namespace strata::lake

@@ -54,6 +54,28 @@ Result<std::unique_ptr<Snapshot>> Table::Latest() {
 }
 
 Result<std::unique_ptr<Snapshot>> Table::Update(std::unique_ptr<Snapshot> base) {
+  // Probes base+1, base+2, ... with a stat each instead of listing
+  // _delta_log: a readdir costs O(length of the log) per update, the probes
+  // O(new commits). Commit files appear whole (put-if-absent) and without
+  // gaps, so the first missing version ends the run.
+  std::vector<CommitFile> commits;
+  for (int64_t v = base->version() + 1;; ++v) {
+    std::string path = CommitPath(root_, v);
+    auto exists = fs_.Exists(path);
+    if (!exists.ok()) return exists.status().WithContext("Delta table " + root_);
+    if (!*exists) break;
+    commits.push_back(CommitFile{v, std::move(path), 0});
+  }
+  // Nothing at base+1: either nothing is newer, or cleanup deleted the
+  // commits after `base` behind a newer checkpoint. Only a listing tells.
+  if (commits.empty()) return UpdateByListing(std::move(base));
+  // A `_last_checkpoint` past the run means commits are missing after it.
+  auto hint = ReadLastCheckpointHint(fs_, JoinPath(root_, "_delta_log"));
+  if (hint && hint->version > commits.back().version) return Latest();
+  return Snapshot::RollForward(std::move(base), commits, fs_);
+}
+
+Result<std::unique_ptr<Snapshot>> Table::UpdateByListing(std::unique_ptr<Snapshot> base) {
   ListLogOptions newer;
   newer.mtimes = false;
   newer.from_version = base->version() + 1;
