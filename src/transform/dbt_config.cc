@@ -246,7 +246,12 @@ void ApplyConfigToNodeFields(Node* node, const std::string& default_schema) {
   // dbt's default generate_schema_name: the target schema, or
   // "<target schema>_<custom schema>" when the node sets one.
   std::string base = node->resource_type == "test" ? default_schema : default_schema;
-  if (c.contains("schema") && c["schema"].is_string() && node->resource_type != "test") {
+  // Snapshots' legacy target_schema names the schema as is (dbt skips
+  // generate_schema_name for it).
+  if (node->resource_type == "snapshot" && c.contains("target_schema") &&
+      c["target_schema"].is_string()) {
+    node->schema = c["target_schema"].get<std::string>();
+  } else if (c.contains("schema") && c["schema"].is_string() && node->resource_type != "test") {
     node->schema = base + "_" + c["schema"].get<std::string>();
   } else if (node->resource_type == "test" && c.value("store_failures", json()).is_boolean() &&
              c["store_failures"].get<bool>() && c.contains("schema") && c["schema"].is_string()) {

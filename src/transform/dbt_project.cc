@@ -505,6 +505,94 @@ std::string AbsoluteDir(const std::string& dir) {
 
 // Resolves configs after the property files, moves disabled nodes aside and
 // scans dependencies.
+// dbt renders descriptions with `doc()`: each `{{ doc('name') }}` or
+// `{{ doc('package', 'name') }}` becomes that docs block's text. An unknown
+// block is an error naming the node, as in dbt.
+std::string RenderDocCalls(LoadContext* ctx, const Node& node, const std::string& text) {
+  if (text.find("doc(") == std::string::npos) return text;
+  const DbtProject& p = *ctx->project;
+  std::string out;
+  size_t pos = 0;
+  while (true) {
+    const size_t open = text.find("{{", pos);
+    if (open == std::string::npos) break;
+    const size_t close = text.find("}}", open + 2);
+    if (close == std::string::npos) break;
+    std::string inner = text.substr(open + 2, close - open - 2);
+    auto trim = [](std::string v) {
+      const size_t b = v.find_first_not_of(" \t\n-");
+      const size_t e = v.find_last_not_of(" \t\n-");
+      return b == std::string::npos ? std::string() : v.substr(b, e - b + 1);
+    };
+    inner = trim(inner);
+    std::vector<std::string> args;
+    bool is_doc = inner.rfind("doc(", 0) == 0 && inner.back() == ')';
+    if (is_doc) {
+      const std::string body = inner.substr(4, inner.size() - 5);
+      size_t i = 0;
+      while (i < body.size()) {
+        while (i < body.size() && (body[i] == ' ' || body[i] == ',')) ++i;
+        if (i >= body.size()) break;
+        const char quote = body[i];
+        if (quote != '\'' && quote != '"') {
+          is_doc = false;
+          break;
+        }
+        const size_t end = body.find(quote, i + 1);
+        if (end == std::string::npos) {
+          is_doc = false;
+          break;
+        }
+        args.push_back(body.substr(i + 1, end - i - 1));
+        i = end + 1;
+      }
+      if (args.empty() || args.size() > 2) is_doc = false;
+    }
+    out += text.substr(pos, open - pos);
+    if (!is_doc) {
+      out += text.substr(open, close + 2 - open);
+    } else {
+      const std::string name = args.back();
+      std::vector<std::string> candidates;
+      if (args.size() == 2) {
+        candidates.push_back("doc." + args[0] + "." + name);
+      } else {
+        candidates.push_back("doc." + node.package_name + "." + name);
+        candidates.push_back("doc." + p.name + "." + name);
+        for (const auto& package : p.packages)
+          candidates.push_back("doc." + package.name + "." + name);
+      }
+      const DocBlock* found = nullptr;
+      for (const auto& id : candidates) {
+        auto it = p.docs.find(id);
+        if (it != p.docs.end()) {
+          found = &it->second;
+          break;
+        }
+      }
+      if (found) {
+        out += found->block_contents;
+      } else {
+        ctx->Error(node.original_file_path, node.line, node.column, node.unique_id,
+                   "documentation for '" + name + "' not found (no {% docs " + name + " %} block)");
+        out += text.substr(open, close + 2 - open);
+      }
+    }
+    pos = close + 2;
+  }
+  out += text.substr(pos);
+  return out;
+}
+
+void RenderDescriptions(LoadContext* ctx) {
+  for (auto& [id, node] : ctx->project->nodes) {
+    node.description = RenderDocCalls(ctx, node, node.description);
+    node.source_description = RenderDocCalls(ctx, node, node.source_description);
+    for (auto& column : node.columns)
+      column.description = RenderDocCalls(ctx, node, column.description);
+  }
+}
+
 void Finalize(LoadContext* ctx) {
   DbtProject* p = ctx->project;
   const std::string schema = p->target ? p->target->schema : "main";
@@ -609,6 +697,7 @@ Result<DbtProject> LoadProjectUnguarded(FileSystem& fs, const LoadOptions& optio
   }
   internal::LoadPropertyFiles(&ctx, loader.property_files());
   Finalize(&ctx);
+  RenderDescriptions(&ctx);
   return project;
 }
 

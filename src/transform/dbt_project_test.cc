@@ -125,7 +125,8 @@ TEST(DbtProjectTest, ProjectConfigResolvesByFolderAndAccumulates) {
   const Node& customers = Get(p, "model.jaffle.customers");
   EXPECT_EQ(customers.config["contract"]["enforced"], true);
   EXPECT_EQ(customers.meta["pii"], true);
-  EXPECT_EQ(customers.description, "{{ doc(\"customers\") }}");
+  // doc() is rendered from models/docs.md at load, as dbt renders descriptions.
+  EXPECT_EQ(customers.description, "One row per customer, with their orders and lifetime value.");
   ASSERT_EQ(customers.columns.size(), 3u);
   EXPECT_EQ(customers.columns[0].name, "customer_id");
   EXPECT_EQ(customers.columns[0].data_type, "integer");
