@@ -152,16 +152,6 @@ Status WithNode(const Status& s, const Node* node) {
 
 }  // namespace
 
-std::string NodeDisplayPath(const DbtProject& project, const Node& node) {
-  if (node.package_root.empty() || node.package_root == project.root_dir) {
-    return node.original_file_path;
-  }
-  std::string root = project.root_dir + "/";
-  std::string pkg = node.package_root;
-  if (pkg.rfind(root, 0) == 0) pkg = pkg.substr(root.size());
-  return JoinPath(pkg, node.original_file_path);
-}
-
 Result<std::pair<std::string, std::string>> NodeNames(CompilerCore* core, const Node& node) {
   if (node.resource_type == "snapshot") {
     const json& target_schema = node.config.value("target_schema", json());

@@ -94,9 +94,6 @@ struct CompilerCore {
   Value graph_value;
 };
 
-// The node's file as the user sees it: relative to the root project.
-std::string NodeDisplayPath(const DbtProject& project, const Node& node);
-
 // ---- One render ------------------------------------------------------------
 
 struct EphemeralCte {

@@ -6,6 +6,7 @@
 #include <queue>
 
 #include "common/file_system.h"
+#include "transform/dbt_internal.h"
 
 namespace strata::transform {
 namespace {
@@ -23,17 +24,6 @@ size_t EditDistance(const std::string& a, const std::string& b) {
     std::swap(prev, cur);
   }
   return prev[b.size()];
-}
-
-// The node's file as the user sees it: relative to the root project.
-std::string NodeFile(const DbtProject& project, const Node& node) {
-  if (node.package_root.empty() || node.package_root == project.root_dir) {
-    return node.original_file_path;
-  }
-  std::string root = project.root_dir + "/";
-  std::string pkg = node.package_root;
-  if (pkg.rfind(root, 0) == 0) pkg = pkg.substr(root.size());
-  return JoinPath(pkg, node.original_file_path);
 }
 
 bool IsRefable(const Node& node) {
@@ -141,8 +131,9 @@ class RefResolver {
   }
 
   void Report(const Node& node, int line, int column, const std::string& message) {
-    project_->diagnostics.push_back({Diagnostic::Severity::kError, NodeFile(*project_, node), line,
-                                     column, node.unique_id, message});
+    project_->diagnostics.push_back({Diagnostic::Severity::kError,
+                                     internal::NodeDisplayPath(*project_, node), line, column,
+                                     node.unique_id, message});
   }
 
   DbtProject* project_;
@@ -179,10 +170,12 @@ DbtGraph DbtGraph::Build(DbtProject* project) {
     std::string names;
     for (size_t i = 0; i < cycle->size(); ++i) {
       const Node& n = project->nodes.at((*cycle)[i]);
-      names += (i ? " -> " : "") + n.unique_id + " (" + NodeFile(*project, n) + ")";
+      names +=
+          (i ? " -> " : "") + n.unique_id + " (" + internal::NodeDisplayPath(*project, n) + ")";
     }
     const Node& first = project->nodes.at(cycle->front());
-    project->diagnostics.push_back({Diagnostic::Severity::kError, NodeFile(*project, first), 0, 0,
+    project->diagnostics.push_back({Diagnostic::Severity::kError,
+                                    internal::NodeDisplayPath(*project, first), 0, 0,
                                     first.unique_id, "found a cycle: " + names});
   }
   return g;

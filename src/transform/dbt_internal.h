@@ -90,4 +90,8 @@ void LoadProfile(LoadContext* ctx);
 // sorted; an absent directory gives an empty list.
 std::vector<std::string> ListFilesRecursive(FileSystem& fs, const std::string& dir);
 
+// The node's file as the user sees it: relative to the root project (a
+// package's files keep their dbt_packages/<name>/ prefix).
+std::string NodeDisplayPath(const DbtProject& project, const Node& node);
+
 }  // namespace strata::transform::internal

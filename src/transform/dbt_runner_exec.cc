@@ -368,13 +368,17 @@ int PrintSummary(RunState& state, double elapsed, int hooks, DbtCommandSummary* 
     }
   }
   p.Info("");
-  p.Always("Done. PASS=" + std::to_string(summary->pass) +
-           " WARN=" + std::to_string(summary->warn) + " ERROR=" + std::to_string(summary->error) +
-           " SKIP=" + std::to_string(summary->skip) + " TOTAL=" + std::to_string(summary->total));
-  return summary->error > 0 ? 1 : 0;
+  return PrintDoneLine(p, *summary);
 }
 
 }  // namespace
+
+int PrintDoneLine(ConsolePrinter& p, const DbtCommandSummary& summary) {
+  p.Always("Done. PASS=" + std::to_string(summary.pass) + " WARN=" + std::to_string(summary.warn) +
+           " ERROR=" + std::to_string(summary.error) + " SKIP=" + std::to_string(summary.skip) +
+           " TOTAL=" + std::to_string(summary.total));
+  return summary.error > 0 ? 1 : 0;
+}
 
 std::string MaterializedOf(const json& config) {
   if (config.is_object() && config.contains("materialized") && config["materialized"].is_string()) {

@@ -113,4 +113,8 @@ std::string CompiledPath(const CommandContext& ctx, const Node& node, const std:
 // The `materialized` config of a node ("" when unset).
 std::string MaterializedOf(const nlohmann::json& config);
 
+// Prints dbt's closing "Done. PASS=.. WARN=.. ERROR=.. SKIP=.. TOTAL=.." line
+// and returns the command's exit code (1 when a node errored, else 0).
+int PrintDoneLine(ConsolePrinter& printer, const DbtCommandSummary& summary);
+
 }  // namespace strata::transform::internal

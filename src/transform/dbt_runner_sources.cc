@@ -53,10 +53,7 @@ int FinishSummary(CommandContext& ctx, DbtCommandSummary* summary, double elapse
   p.Info("");
   p.Info("Finished running " + what + " in " + ElapsedText(elapsed) + ".");
   p.Info("");
-  p.Always("Done. PASS=" + std::to_string(summary->pass) +
-           " WARN=" + std::to_string(summary->warn) + " ERROR=" + std::to_string(summary->error) +
-           " SKIP=" + std::to_string(summary->skip) + " TOTAL=" + std::to_string(summary->total));
-  return summary->error > 0 ? 1 : 0;
+  return PrintDoneLine(p, *summary);
 }
 
 }  // namespace

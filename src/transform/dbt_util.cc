@@ -163,4 +163,14 @@ std::string LoadContext::DisplayPath(const std::string& path) const {
   return path;
 }
 
+std::string NodeDisplayPath(const DbtProject& project, const Node& node) {
+  if (node.package_root.empty() || node.package_root == project.root_dir) {
+    return node.original_file_path;
+  }
+  std::string root = project.root_dir + "/";
+  std::string pkg = node.package_root;
+  if (pkg.rfind(root, 0) == 0) pkg = pkg.substr(root.size());
+  return JoinPath(pkg, node.original_file_path);
+}
+
 }  // namespace strata::transform::internal
