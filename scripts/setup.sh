@@ -11,7 +11,7 @@ packages=(
   clang-format clang-tidy
   # libraries linked into strata
   libyaml-cpp-dev nlohmann-json3-dev libfmt-dev libcli11-dev libedit-dev
-  libsqlite3-dev libssl-dev libcurl4-openssl-dev libzstd-dev libexpat1-dev
+  libsqlite3-dev libssl-dev libcurl4-openssl-dev libzstd-dev libexpat1-dev libxxhash-dev
   # database connectors: libpq (PostgreSQL licence), libmariadb (LGPL-2.1, linked dynamically)
   libpq-dev libmariadb-dev
   # tests and benchmarks

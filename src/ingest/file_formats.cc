@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "ingest/schema_drift.h"
+
 namespace strata::ingest::files {
 namespace {
 
@@ -68,7 +70,7 @@ std::optional<FileFormat> FormatFromExtension(const std::string& path) {
 }
 
 std::string LineageColumns(const std::string& label, const std::string& row_expr) {
-  return ", " + engine::QuoteLiteral(label) + "::VARCHAR AS _strata_file, (" + row_expr +
+  return ", " + ConstantString(label) + " AS _strata_file, (" + row_expr +
          ")::BIGINT AS _strata_row";
 }
 

@@ -2,6 +2,7 @@
 
 #include <fnmatch.h>
 #include <openssl/evp.h>
+#include <xxhash.h>
 
 #include <algorithm>
 #include <memory>
@@ -107,32 +108,77 @@ Result<std::vector<FileInfo>> ExpandFilePattern(FileSystem& fs, const std::strin
   return out;
 }
 
-Result<std::string> HashFile(FileSystem& fs, const std::string& path) {
-  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> file, fs.OpenForRead(path));
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) {
-    return Status::Internal("OpenSSL: cannot start SHA-256");
+namespace {
+
+std::string Hex(const unsigned char* bytes, size_t length) {
+  static const char* kHex = "0123456789abcdef";
+  std::string hex;
+  hex.reserve(2 * length);
+  for (size_t i = 0; i < length; ++i) {
+    hex.push_back(kHex[bytes[i] >> 4]);
+    hex.push_back(kHex[bytes[i] & 15]);
   }
+  return hex;
+}
+
+// Feeds the file to `update` in 1 MiB reads.
+template <typename Update>
+Status ReadChunks(FileSystem& fs, const std::string& path, Update update) {
+  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> file, fs.OpenForRead(path));
   constexpr size_t kChunk = 1 << 20;
   std::string buffer(kChunk, '\0');
   uint64_t offset = 0;
   while (true) {
     STRATA_ASSIGN_OR_RETURN(size_t n, file->ReadAt(offset, kChunk, buffer.data()));
     if (n == 0) break;
-    EVP_DigestUpdate(ctx.get(), buffer.data(), n);
+    update(buffer.data(), n);
     offset += n;
     if (n < kChunk) break;
   }
+  return Status::OK();
+}
+
+Result<std::string> Xxh3Hex(FileSystem& fs, const std::string& path) {
+  std::unique_ptr<XXH3_state_t, decltype(&XXH3_freeState)> state(XXH3_createState(),
+                                                                 &XXH3_freeState);
+  if (!state || XXH3_128bits_reset(state.get()) != XXH_OK) {
+    return Status::Internal("xxhash: cannot start XXH3-128");
+  }
+  STRATA_RETURN_IF_ERROR(ReadChunks(
+      fs, path, [&](const char* data, size_t n) { XXH3_128bits_update(state.get(), data, n); }));
+  XXH128_canonical_t canonical;
+  XXH128_canonicalFromHash(&canonical, XXH3_128bits_digest(state.get()));
+  return Hex(canonical.digest, sizeof canonical.digest);
+}
+
+Result<std::string> Sha256Hex(FileSystem& fs, const std::string& path) {
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) {
+    return Status::Internal("OpenSSL: cannot start SHA-256");
+  }
+  STRATA_RETURN_IF_ERROR(ReadChunks(
+      fs, path, [&](const char* data, size_t n) { EVP_DigestUpdate(ctx.get(), data, n); }));
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   EVP_DigestFinal_ex(ctx.get(), digest, &length);
-  static const char* kHex = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < length; ++i) {
-    hex.push_back(kHex[digest[i] >> 4]);
-    hex.push_back(kHex[digest[i] & 15]);
-  }
-  return hex;
+  return Hex(digest, length);
+}
+
+}  // namespace
+
+Result<std::string> FileChecksum(FileSystem& fs, const std::string& path,
+                                 std::string_view algorithm) {
+  Result<std::string> hex =
+      Status::InvalidArgument("unknown checksum algorithm '" + std::string(algorithm) + "'");
+  if (algorithm == kDefaultChecksum) hex = Xxh3Hex(fs, path);
+  if (algorithm == "sha256") hex = Sha256Hex(fs, path);
+  if (!hex.ok()) return hex.status();
+  return std::string(algorithm) + ":" + *hex;
+}
+
+std::string ChecksumAlgorithm(const std::string& checksum) {
+  const size_t colon = checksum.find(':');
+  return colon == std::string::npos ? std::string() : checksum.substr(0, colon);
 }
 
 Result<FileStates> FileStatesFromJson(const nlohmann::json& state) {
@@ -148,7 +194,10 @@ Result<FileStates> FileStatesFromJson(const nlohmann::json& state) {
     TrackedFile tracked;
     tracked.size = entry.value("size", uint64_t{0});
     tracked.mtime_micros = entry.value("mtime", int64_t{0});
-    tracked.sha256 = entry.value("sha256", std::string());
+    tracked.checksum = entry.value("checksum", std::string());
+    if (tracked.checksum.empty() && entry.contains("sha256")) {
+      tracked.checksum = "sha256:" + entry.value("sha256", std::string());
+    }
     files[path] = std::move(tracked);
   }
   return files;
@@ -159,7 +208,7 @@ nlohmann::json FileStatesToJson(const FileStates& files) {
   nlohmann::json& entries = out["files"] = nlohmann::json::object();
   for (const auto& [path, tracked] : files) {
     entries[path] = {
-        {"size", tracked.size}, {"mtime", tracked.mtime_micros}, {"sha256", tracked.sha256}};
+        {"size", tracked.size}, {"mtime", tracked.mtime_micros}, {"checksum", tracked.checksum}};
   }
   return out;
 }

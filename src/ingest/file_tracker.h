@@ -2,15 +2,19 @@
 // which of them are new or changed since the state a run starts from.
 //
 // A file is unchanged when its size and modification time equal the ones
-// recorded; otherwise its SHA-256 is computed and compared, so a file that is
-// only touched (or rewritten with the same bytes) is not ingested again.
-// Hashing reads every new or changed file once more, at a few GB/s.
+// recorded; otherwise its checksum is computed and compared, so a file that
+// is only touched (or rewritten with the same bytes) is not ingested again.
+// The checksum is XXH3-128: it tells changed content apart as well as a
+// cryptographic hash does (no one forges CSV files against their own data
+// platform) and reads at memory speed, where SHA-256 cost ~6% of a CSV ingest.
+// States written with SHA-256 are still compared with SHA-256.
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/file_system.h"
@@ -21,8 +25,10 @@ namespace strata::ingest::files {
 struct TrackedFile {
   uint64_t size = 0;
   int64_t mtime_micros = 0;
-  std::string sha256;  // hex
+  std::string checksum;  // "<algorithm>:<lowercase hex>", see FileChecksum
 };
+
+inline constexpr char kDefaultChecksum[] = "xxh3-128";
 
 // Path (relative to the project root) -> what was ingested of it.
 using FileStates = std::map<std::string, TrackedFile>;
@@ -36,11 +42,19 @@ using FileStates = std::map<std::string, TrackedFile>;
 Result<std::vector<FileInfo>> ExpandFilePattern(FileSystem& fs, const std::string& root,
                                                 const std::string& pattern);
 
-// The SHA-256 of the file's content as lowercase hex; IOError when unreadable.
-Result<std::string> HashFile(FileSystem& fs, const std::string& path);
+// The checksum of the file's content as "<algorithm>:<lowercase hex>", for
+// `algorithm` "xxh3-128" (XXH3's 128-bit hash, canonical big-endian bytes) or
+// "sha256". IOError when unreadable; InvalidArgument for another algorithm.
+Result<std::string> FileChecksum(FileSystem& fs, const std::string& path,
+                                 std::string_view algorithm = kDefaultChecksum);
 
-// The files recorded in a stream state ({"files": {path: {size, mtime, sha256}}});
-// empty for a null state. Corruption when the state is not of that shape.
+// The algorithm a checksum was made with ("sha256" of "sha256:ab..."); empty
+// when it names none.
+std::string ChecksumAlgorithm(const std::string& checksum);
+
+// The files recorded in a stream state ({"files": {path: {size, mtime,
+// checksum}}}; entries written before XXH3 hold "sha256": hex instead); empty
+// for a null state. Corruption when the state is not of that shape.
 Result<FileStates> FileStatesFromJson(const nlohmann::json& state);
 // The state holding `files`.
 nlohmann::json FileStatesToJson(const FileStates& files);

@@ -169,13 +169,24 @@ Status FilesConnector::Read(const StreamConfig& stream, const nlohmann::json& st
         known->second.mtime_micros == file.mtime_micros) {
       continue;
     }
-    Result<std::string> hash = files::HashFile(fs, absolute);
-    if (!hash.ok()) return hash.status().WithContext(context + ", file '" + label + "'");
-    tracked.sha256 = *hash;
-    if (!full_refresh && known != previous.end() && known->second.sha256 == tracked.sha256) {
+    // Compared with the algorithm the state recorded (SHA-256 in states of
+    // older versions); recorded anew with the default one.
+    const std::string recorded_algorithm = !full_refresh && known != previous.end()
+                                               ? files::ChecksumAlgorithm(known->second.checksum)
+                                               : std::string();
+    Result<std::string> checksum = files::FileChecksum(
+        fs, absolute, recorded_algorithm == "sha256" ? "sha256" : files::kDefaultChecksum);
+    if (!checksum.ok()) return checksum.status().WithContext(context + ", file '" + label + "'");
+    tracked.checksum = *checksum;
+    if (!recorded_algorithm.empty() && known->second.checksum == tracked.checksum) {
       next[file.path] = tracked;  // touched, same bytes: remember the new mtime only
       state_changed = true;
       continue;
+    }
+    if (files::ChecksumAlgorithm(tracked.checksum) != files::kDefaultChecksum) {
+      checksum = files::FileChecksum(fs, absolute);
+      if (!checksum.ok()) return checksum.status().WithContext(context + ", file '" + label + "'");
+      tracked.checksum = *checksum;
     }
 
     std::optional<FileFormat> format = plan.options.format;

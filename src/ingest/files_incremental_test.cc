@@ -2,6 +2,9 @@
 // append mode, every file in full refresh, a crashed run resumes after its
 // last committed file; and which files a pattern names.
 #include <gtest/gtest.h>
+#include <xxhash.h>
+
+#include <cstdio>
 
 #include "ingest/file_tracker.h"
 #include "ingest/files_testing.h"
@@ -56,7 +59,8 @@ TEST_F(FilesIncrementalTest, AppendReadsOnlyNewAndChangedFiles) {
   ASSERT_EQ(state1["files"].size(), 3u);
   EXPECT_EQ(state1["files"]["in/a.csv"]["size"], 9);
   EXPECT_EQ(state1["files"]["in/a.csv"]["mtime"], int64_t{1700000000} * 1000000);
-  EXPECT_EQ(state1["files"]["in/a.csv"]["sha256"].get<std::string>().size(), 64u);
+  EXPECT_EQ(state1["files"]["in/a.csv"]["checksum"].get<std::string>().size(),
+            std::string("xxh3-128:").size() + 32);
 
   // Nothing changed: no batch at all.
   auto idle = RunOnce("path: in/*.csv", SyncMode::kAppendOnly, state1);
@@ -72,8 +76,8 @@ TEST_F(FilesIncrementalTest, AppendReadsOnlyNewAndChangedFiles) {
             (Rows{{"2", "b2"}, {"4", "d"}, {"22", "bb"}}));
   const nlohmann::json state2 = second->LastState();
   EXPECT_EQ(state2["files"]["in/c.csv"]["mtime"], int64_t{1700000200} * 1000000);
-  EXPECT_NE(state2["files"]["in/b.csv"]["sha256"], state1["files"]["in/b.csv"]["sha256"]);
-  EXPECT_EQ(state2["files"]["in/c.csv"]["sha256"], state1["files"]["in/c.csv"]["sha256"]);
+  EXPECT_NE(state2["files"]["in/b.csv"]["checksum"], state1["files"]["in/b.csv"]["checksum"]);
+  EXPECT_EQ(state2["files"]["in/c.csv"]["checksum"], state1["files"]["in/c.csv"]["checksum"]);
 
   auto third = RunOnce("path: in/*.csv", SyncMode::kAppendOnly, state2);
   EXPECT_TRUE(third->batches.empty());
@@ -147,13 +151,70 @@ TEST(FilePattern, GlobsRecursionAndHiddenFiles) {
   EXPECT_TRUE(files::ExpandFilePattern(fs, project.root(), "d/missing.csv").status().IsNotFound());
 }
 
+// A state written before XXH3 (SHA-256 under "sha256") still tells touched
+// files from changed ones; what is read again is recorded with XXH3.
+TEST_F(FilesIncrementalTest, StatesWithSha256AreComparedWithSha256) {
+  project_.Write("in/a.csv", "id,v\n1,a\n", 1700000000);
+  project_.Write("in/b.csv", "id,v\n2,b\n", 1700000000);
+  auto sha = [&](const std::string& path) {
+    auto checksum = files::FileChecksum(*FileSystem::Default(), project_.Path(path), "sha256");
+    EXPECT_TRUE(checksum.ok());
+    return checksum->substr(std::string("sha256:").size());
+  };
+  const nlohmann::json legacy = {
+      {"files",
+       {{"in/a.csv",
+         {{"size", 9}, {"mtime", int64_t{1600000000} * 1000000}, {"sha256", sha("in/a.csv")}}},
+        {"in/b.csv",
+         {{"size", 9},
+          {"mtime", int64_t{1600000000} * 1000000},
+          {"sha256", std::string(64, '0')}}}}}};
+  auto run = RunOnce("path: in/*.csv", SyncMode::kAppendOnly, legacy);
+  EXPECT_EQ(BatchFiles(*run), (std::vector<std::string>{"in/b.csv"}));
+  const nlohmann::json state = run->LastState();
+  EXPECT_EQ(state["files"]["in/a.csv"]["checksum"], "sha256:" + sha("in/a.csv"));
+  EXPECT_EQ(files::ChecksumAlgorithm(state["files"]["in/b.csv"]["checksum"]), "xxh3-128");
+}
+
 TEST(FileTracker, Sha256MatchesKnownDigest) {
   TempProject project;
   project.Write("abc.txt", "abc");
-  auto hash = files::HashFile(*FileSystem::Default(), project.Path("abc.txt"));
+  auto hash = files::FileChecksum(*FileSystem::Default(), project.Path("abc.txt"), "sha256");
   ASSERT_TRUE(hash.ok());
   // FIPS 180-2, appendix B.1.
-  EXPECT_EQ(*hash, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(*hash, "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST(FileTracker, Xxh3MatchesOneShotHashAcrossChunks) {
+  TempProject project;
+  // Three 1 MiB reads and a tail, each byte depending on its position, so a
+  // lost, repeated or reordered chunk changes the hash.
+  std::string content(3 * (1 << 20) + 12345, '\0');
+  for (size_t i = 0; i < content.size(); ++i) content[i] = static_cast<char>((i * 131) ^ (i >> 9));
+  project.Write("big.bin", content);
+  auto checksum = files::FileChecksum(*FileSystem::Default(), project.Path("big.bin"));
+  ASSERT_TRUE(checksum.ok()) << checksum.status().ToString();
+  XXH128_canonical_t canonical;
+  XXH128_canonicalFromHash(&canonical, XXH3_128bits(content.data(), content.size()));
+  std::string expected = "xxh3-128:";
+  char byte[3];
+  for (unsigned char b : canonical.digest) {
+    std::snprintf(byte, sizeof byte, "%02x", b);
+    expected += byte;
+  }
+  EXPECT_EQ(*checksum, expected);
+  EXPECT_EQ(files::ChecksumAlgorithm(*checksum), "xxh3-128");
+  EXPECT_TRUE(files::FileChecksum(*FileSystem::Default(), project.Path("big.bin"), "md5")
+                  .status()
+                  .IsInvalidArgument());
+}
+
+TEST(FileTracker, ReadsStatesWrittenWithSha256) {
+  auto files = files::FileStatesFromJson(
+      nlohmann::json::parse(R"({"files": {"a.csv": {"size": 3, "mtime": 7, "sha256": "ab12"}}})"));
+  ASSERT_TRUE(files.ok());
+  EXPECT_EQ(files->at("a.csv").checksum, "sha256:ab12");
+  EXPECT_EQ(files::FileStatesToJson(*files)["files"]["a.csv"]["checksum"], "sha256:ab12");
 }
 
 }  // namespace

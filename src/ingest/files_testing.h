@@ -70,6 +70,11 @@ class CollectingSink : public BatchSink {
     if (fail_commit_at >= 0 && static_cast<int>(batches.size()) == fail_commit_at) {
       return Status::IOError("injected commit failure");
     }
+    // The connector's `_strata_file` is a one-label ENUM (see ConstantString),
+    // which the lake writes as a string; a DuckDB table would keep the ENUM
+    // and refuse the next file's label.
+    batch.query =
+        "SELECT * REPLACE (_strata_file::VARCHAR AS _strata_file) FROM (" + batch.query + ")";
     const bool replace = batch.replace_table || !has_table_;
     const std::string sql = replace ? "CREATE OR REPLACE TABLE bronze AS " + batch.query
                                     : "INSERT INTO bronze BY NAME " + batch.query;

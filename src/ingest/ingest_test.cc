@@ -365,6 +365,7 @@ TEST_F(IngestTest, SecretsAppearNowhere) {
   setenv("STRATA_TEST_INGEST_PW", password.c_str(), 1);
   CapturingSink logs;
   SetLogSink(&logs);
+  const LogLevel level = GetLogLevel();
   SetLogLevel(LogLevel::kTrace);
   const std::string sources =
       "  db:\n    connector: counter\n    password: ${STRATA_TEST_INGEST_PW}\n"
@@ -374,7 +375,7 @@ TEST_F(IngestTest, SecretsAppearNowhere) {
   check.check_only = true;
   IngestReport checked = Ingest(sources, check);
   SetLogSink(nullptr);
-  SetLogLevel(LogLevel::kWarn);
+  SetLogLevel(level);  // later tests in this process read info lines
   ASSERT_EQ(report.streams.size(), 1u);
   EXPECT_FALSE(report.ok());
   EXPECT_THAT(report.streams[0].error, HasSubstr("counter://user:***@localhost"));

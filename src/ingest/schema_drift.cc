@@ -124,10 +124,15 @@ std::string BronzeSelect(const std::string& staged_query, const lake::DataType& 
     first = false;
   }
   select += std::string(first ? "" : ", ") + engine::QuoteLiteral(lineage.ingested_at) +
-            "::TIMESTAMPTZ AS _strata_ingested_at, " + engine::QuoteLiteral(lineage.source) +
-            " AS _strata_source, " + engine::QuoteLiteral(lineage.batch_id) +
+            "::TIMESTAMPTZ AS _strata_ingested_at, " + ConstantString(lineage.source) +
+            " AS _strata_source, " + ConstantString(lineage.batch_id) +
             " AS _strata_batch_id FROM (" + staged_query + ") AS q";
   return select;
+}
+
+std::string ConstantString(const std::string& value) {
+  const std::string literal = engine::QuoteLiteral(value);
+  return literal + "::ENUM(" + literal + ")";
 }
 
 std::string TimestampLiteral(int64_t micros) {

@@ -53,6 +53,12 @@ struct Lineage {
 std::string BronzeSelect(const std::string& staged_query, const lake::DataType& incoming,
                          const DriftPlan& plan, const Lineage& lineage);
 
+// SQL for a string that is the same on every row of a batch (the source, the
+// batch id, the file): a one-label ENUM, which the lake's file writer stores
+// as an ordinary dictionary-encoded string column at a fraction of a
+// VARCHAR's per-row cost (see WriteDataFiles).
+std::string ConstantString(const std::string& value);
+
 // The TIMESTAMPTZ literal text for `micros` since the epoch (UTC).
 std::string TimestampLiteral(int64_t micros);
 

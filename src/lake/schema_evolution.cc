@@ -177,7 +177,8 @@ Result<DataTypePtr> DeltaTypeOf(const engine::LogicalType& type) {
                               " has no Delta equivalent; cast it in the query (e.g. to VARCHAR)");
 }
 
-Result<DataTypePtr> QuerySchema(engine::Connection& conn, const std::string& query) {
+Result<DataTypePtr> QuerySchema(engine::Connection& conn, const std::string& query,
+                                std::map<std::string, std::string>* constant_enums) {
   auto prepared = conn.Prepare(query);
   if (!prepared.ok()) return prepared.status().WithContext("preparing the rows to write");
   std::vector<StructField> fields;
@@ -187,8 +188,13 @@ Result<DataTypePtr> QuerySchema(engine::Connection& conn, const std::string& que
     if (!seen.insert(Lower(name)).second) {
       return Status::InvalidArgument("the rows to write have two columns named '" + name + "'");
     }
-    auto type = DeltaTypeOf((*prepared)->ColumnType(i));
+    const engine::LogicalType column_type = (*prepared)->ColumnType(i);
+    auto type = DeltaTypeOf(column_type);
     if (!type.ok()) return type.status().WithContext("column '" + name + "'");
+    if (constant_enums != nullptr && column_type.id() == engine::TypeId::kEnum &&
+        column_type.enum_labels().size() == 1) {
+      (*constant_enums)[Lower(name)] = column_type.enum_labels()[0];
+    }
     fields.push_back(Field(std::move(name), std::move(type).value()));
   }
   return StructType(std::move(fields));

@@ -4,6 +4,7 @@
 // widenings of PROTOCOL.md "Type Widening").
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,8 +35,12 @@ std::string SchemaToJson(const DataType& schema);
 Result<DataTypePtr> DeltaTypeOf(const engine::LogicalType& type);
 
 // The columns of `query` (a SELECT) as a Delta struct, learned by preparing
-// it without running it. InvalidArgument when it does not prepare.
-Result<DataTypePtr> QuerySchema(engine::Connection& conn, const std::string& query);
+// it without running it. InvalidArgument when it does not prepare. When
+// `constant_enums` is given, it receives the columns DuckDB types as an ENUM
+// of one label (lower-cased name -> label): a value that is the same on every
+// row, which the file writer passes to Parquet uncast.
+Result<DataTypePtr> QuerySchema(engine::Connection& conn, const std::string& query,
+                                std::map<std::string, std::string>* constant_enums = nullptr);
 
 // True when `from` may be widened to `to` without loss (PROTOCOL.md "Type
 // Widening": byte->short->integer->long, float->double, integral->double,

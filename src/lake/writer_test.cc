@@ -191,6 +191,57 @@ TEST_F(TableWriterTest, EveryTypeRoundTrips) {
   EXPECT_EQ(ReadTable(root_), Query("SELECT * FROM types"));
 }
 
+// A one-label ENUM column (a value the same on every row) is written as it
+// is, not cast to VARCHAR first: a plain UTF8 string column in Parquet, read
+// back as a string by the reader and by read_parquet, with the label as both
+// bounds (DuckDB reports none for it). Other ENUMs are cast as before.
+TEST_F(TableWriterTest, OneLabelEnumColumnsAreStoredAsStrings) {
+  LAKE_ASSERT_OK_AND_ASSIGN(auto w, TableWriter::Create(root_, *IdNameSchema(), {}, fs(), *conn_));
+  LAKE_ASSERT_OK(
+      w->Append("SELECT id, 'batch b'::ENUM('batch a', 'batch b') AS name FROM src WHERE id < 5"));
+  LAKE_ASSERT_OK(
+      w->Append("SELECT id, 'file ''x'''::ENUM('file ''x''') AS name FROM src WHERE id >= 295"));
+  const Rows expected = Query(
+      "SELECT id, CASE WHEN id < 5 THEN 'batch b' ELSE 'file ''x''' END FROM src "
+      "WHERE id < 5 OR id >= 295");
+  EXPECT_EQ(ReadTable(root_, "id, name", 2), expected);
+  EXPECT_EQ(ReadIndependently(root_, "id, name", {}), expected);
+  const std::vector<std::string> values = {"batch b", "file 'x'"};
+  for (int64_t version : {1, 2}) {
+    int adds = 0;
+    for (const json& line : CommitLines(version)) {
+      if (!line.contains("add")) continue;
+      ++adds;
+      const std::string file = root_ + "/" + line["add"]["path"].get<std::string>();
+      EXPECT_EQ(Query("SELECT type, converted_type FROM parquet_schema('" + file +
+                      "') WHERE name = 'name'"),
+                (Rows{"BYTE_ARRAY|UTF8"}));
+      const json stats = json::parse(line["add"]["stats"].get<std::string>());
+      EXPECT_EQ(stats["minValues"]["name"], values[version - 1]) << stats.dump();
+      EXPECT_EQ(stats["maxValues"]["name"], values[version - 1]) << stats.dump();
+    }
+    EXPECT_EQ(adds, 1);
+  }
+}
+
+// Partitioned writes stage the rows in a temp table first; the ENUM and its
+// bounds survive that.
+TEST_F(TableWriterTest, OneLabelEnumColumnsInPartitionedTables) {
+  auto w = CreatePartitioned();
+  ASSERT_NE(w, nullptr);
+  LAKE_ASSERT_OK(w->Append("SELECT id, 'k'::ENUM('k') AS name, p FROM src"));
+  EXPECT_EQ(ReadTable(root_, "id, name, p"), Query("SELECT id, 'k', p FROM src"));
+  int adds = 0;
+  for (const json& line : CommitLines(1)) {
+    if (!line.contains("add")) continue;
+    ++adds;
+    const json stats = json::parse(line["add"]["stats"].get<std::string>());
+    EXPECT_EQ(stats["minValues"]["name"], "k") << stats.dump();
+    EXPECT_EQ(stats["maxValues"]["name"], "k") << stats.dump();
+  }
+  EXPECT_EQ(adds, 3);
+}
+
 TEST_F(TableWriterTest, OverwriteWholeTableAndReplaceWhere) {
   auto w = CreatePartitioned();
   ASSERT_NE(w, nullptr);
