@@ -11,6 +11,11 @@
 // CPU time is printed beside it.
 //
 //   ingest_pg_bench [--rows=5000000] [--pairs=3] [--threads=1] [--batch_rows=1000000]
+//                   [--engine_threads=0]
+//
+// --engine_threads sets the project's `engine.threads` for the ingest (0:
+// unset, DuckDB's default of one per core); --threads is the read-path
+// diagnosis's DuckDB thread count.
 #include <sys/resource.h>
 
 #include <cstdio>
@@ -65,10 +70,11 @@ ConfigNode Yaml(const std::string& text) {
 }
 
 int Main(int argc, char** argv) {
-  int64_t rows = 5'000'000, pairs = 3, threads = 1, batch_rows = 1'000'000;
+  int64_t rows = 5'000'000, pairs = 3, threads = 1, batch_rows = 1'000'000, engine_threads = 0;
   for (int i = 1; i < argc; ++i) {
     if (!bench::IntFlag(argv[i], "rows", &rows) && !bench::IntFlag(argv[i], "pairs", &pairs) &&
         !bench::IntFlag(argv[i], "threads", &threads) &&
+        !bench::IntFlag(argv[i], "engine_threads", &engine_threads) &&
         !bench::IntFlag(argv[i], "batch_rows", &batch_rows)) {
       Die(std::string("unknown flag ") + argv[i]);
     }
@@ -124,7 +130,9 @@ int Main(int argc, char** argv) {
     bench::CheckOk(FileSystem::Default()->CreateDirectories(table_root), "project dir");
     {
       std::ofstream yml(table_root + "/strata.yml");
-      yml << "name: bench\nsources:\n  pg:\n    connector: postgres\n    host: 127.0.0.1\n"
+      yml << "name: bench\n";
+      if (engine_threads > 0) yml << "engine:\n  threads: " << engine_threads << "\n";
+      yml << "sources:\n  pg:\n    connector: postgres\n    host: 127.0.0.1\n"
           << "    port: " << server->port() << "\n    user: postgres\n"
           << "    password: ${STRATA_BENCH_PG_PASSWORD}\n    database: postgres\n"
           << "    batch_rows: " << batch_rows << "\n    streams:\n      t: {table: public.t}\n";
