@@ -77,8 +77,9 @@ TEST_F(FilesJsonTypesTest, NdjsonIsoStringsBecomeTypedColumnsNestedToo) {
 }
 
 TEST_F(FilesJsonTypesTest, JsonDocumentWithMixedTimestampStylesLoads) {
-  // read_json's detection picks one timestamp format per file: a document
-  // mixing "T" and space separated values failed to read at all.
+  // read_json's detection settles on one timestamp format per file: this
+  // document landed `placed` and `zone` as VARCHAR beside a TIMESTAMP `paid`
+  // (other mixes failed to read at all).
   project_.Write(
       "j/orders.json",
       R"([{"id":1,"placed":"2024-01-01T10:00:00","paid":"2024-01-01 10:05:00.5","zone":"2024-01-01T10:00:00Z","on":"2024-03-01","meta":{"at":"2024-01-01T10:00:00+01:00"}},)"

@@ -4,9 +4,9 @@
 // depth, in STRUCTs and LISTs) whose values in a file are all ISO-8601 dates,
 // local timestamps, or timestamps with a UTC offset becomes DATE, TIMESTAMP or
 // TIMESTAMP WITH TIME ZONE, which json_transform then parses. read_json's own
-// detection is not used: it settles on one timestamp format per file (a file
-// mixing "T" and " " separators fails to read) and reads "...Z" values as
-// TIMESTAMP, dropping the zone.
+// detection is not used: it settles on one timestamp format per file (in a
+// file mixing "T" and " " separators some fields stay VARCHAR, or the file
+// fails to read) and reads "...Z" values as TIMESTAMP, dropping the zone.
 //
 // The decision is made once per stream, by the first file holding values for
 // the field, and kept in the stream state (JsonFieldTypes), so the next file
