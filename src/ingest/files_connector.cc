@@ -148,10 +148,19 @@ Status FilesConnector::Read(const StreamConfig& stream, const nlohmann::json& st
   if (!listed.ok()) return listed.status().WithContext(context);
 
   const bool full_refresh = stream.sync == SyncMode::kFullRefresh;
-  STRATA_ASSIGN_OR_RETURN(files::FileStates previous, files::FileStatesFromJson(state));
   // A full refresh replaces the table: its JSON fields are typed afresh.
-  STRATA_ASSIGN_OR_RETURN(files::JsonFieldTypes json_types,
-                          files::JsonFieldTypes::FromState(full_refresh ? nullptr : state));
+  Result<files::FileStates> previous_files = files::FileStatesFromJson(state);
+  Result<files::JsonFieldTypes> stored_types =
+      files::JsonFieldTypes::FromState(full_refresh ? nullptr : state);
+  for (const Status& parsed : {previous_files.status(), stored_types.status()}) {
+    if (!parsed.ok()) {
+      return Status::Corruption(context + ": " + parsed.message() + "; `strata ingest " +
+                                source_.name + "." + stream.name +
+                                " --full-refresh` reloads the stream from scratch");
+    }
+  }
+  files::FileStates previous = std::move(previous_files).value();
+  files::JsonFieldTypes json_types = std::move(stored_types).value();
   // The state after each batch: the files ingested so far. Full refresh
   // starts from nothing; append keeps what is still there (a deleted file is
   // forgotten, so it loads again if it comes back).

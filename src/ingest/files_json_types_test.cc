@@ -219,5 +219,22 @@ TEST_F(FilesJsonTypesTest, FullRefreshDetectsAfresh) {
   EXPECT_TRUE(second->quarantined.empty());
 }
 
+TEST_F(FilesJsonTypesTest, DamagedStateSaysHowToRecover) {
+  project_.Write("ev/1.ndjson", R"({"id":1})"
+                                "\n");
+  for (const nlohmann::json& damaged :
+       {nlohmann::json{{"files", 3}}, nlohmann::json{{"files", nlohmann::json::object()},
+                                                     {"json_types", nlohmann::json::array()}}}) {
+    Status status;
+    auto sink = RunOnce("path: ev/*.ndjson", damaged, &status);
+    EXPECT_EQ(status.code(), StatusCode::kCorruption) << status.ToString();
+    EXPECT_NE(status.message().find("source 'src', stream 's'"), std::string::npos)
+        << status.message();
+    EXPECT_NE(status.message().find("`strata ingest src.s --full-refresh`"), std::string::npos)
+        << status.message();
+    EXPECT_TRUE(sink->batches.empty());
+  }
+}
+
 }  // namespace
 }  // namespace strata::ingest
