@@ -77,10 +77,36 @@ Result<StagedFile> StageCsv(engine::Connection& conn, const std::string& path,
                             const std::string& label, const ReadOptions& options,
                             const std::string& staging_dir, int slot,
                             CsvStaging mode = CsvStaging::kTolerant);
-Result<StagedFile> StageJson(engine::Connection& conn, const std::string& path,
-                             const std::string& label, const ReadOptions& options, int slot);
+// The type each string field of a JSON / NDJSON stream lands as, by field
+// name ("ts", "ctx.at", "hits[].t"): DATE, TIMESTAMP, TIMESTAMP WITH TIME
+// ZONE or VARCHAR. Set by the first file with values for the field, then kept
+// in the stream state (key "json_types") so that later files and runs land
+// the same type (json_types.cc).
+struct JsonFieldTypes {
+  std::map<std::string, std::string> by_field;
+  // False for a stream loaded before typing existed: its new fields are
+  // recorded as VARCHAR (the bronze table already has them as strings).
+  bool detect = true;
+
+  // The state's "json_types" value.
+  nlohmann::json ToJson() const;
+  // The types in a files connector state (null: none yet); Corruption when
+  // "json_types" is malformed.
+  static Result<JsonFieldTypes> FromState(const nlohmann::json& state);
+};
+
+// JSON reads the records (a top-level array's elements, one object, or the
+// array at `options.record_path` of each document) and NDJSON one record per
+// line; both land ISO-8601 strings typed as `field_types` says, deciding
+// (and recording there) the fields it has not seen yet. XML passes null:
+// its strings stay VARCHAR.
+// A malformed JSON document is quarantined at the line and column of the
+// error (`fs` reads it to tell them).
+Result<StagedFile> StageJson(engine::Connection& conn, FileSystem& fs, const std::string& path,
+                             const std::string& label, const ReadOptions& options, int slot,
+                             JsonFieldTypes* field_types);
 Result<StagedFile> StageNdjson(engine::Connection& conn, const std::string& path,
-                               const std::string& label, int slot);
+                               const std::string& label, int slot, JsonFieldTypes* field_types);
 Result<StagedFile> StageParquet(engine::Connection& conn, const std::string& path,
                                 const std::string& label, int slot);
 // XML is parsed in C++ (expat) into an NDJSON spool file in `staging_dir`,
@@ -99,6 +125,20 @@ struct XmlRecords {
   std::optional<std::pair<int64_t, std::string>> error;
 };
 XmlRecords XmlToNdjson(const std::string& content, const std::string& record_path);
+
+// Types the string fields of the JSON records in TEMP `table` (column
+// `line`, numbered by `row_expr`) whose json_group_structure is `structure`:
+// fields new to `types` are decided from this file's values and recorded;
+// records whose value in a DATE / TIMESTAMP field does not parse are appended
+// to `bad` (file `label`). Errors: the engine failed.
+struct TypedStructure {
+  nlohmann::json structure;  // `structure` with the temporal fields retyped
+  std::string valid_sql;     // true for records whose typed values all parse; empty: all do
+};
+Result<TypedStructure> TypeJsonStrings(engine::Connection& conn, const std::string& table,
+                                       const std::string& row_expr, const std::string& is_record,
+                                       const std::string& structure, const std::string& label,
+                                       JsonFieldTypes& types, std::vector<BadRecord>& bad);
 
 // Helpers shared by the readers.
 // The lineage columns as a SELECT list tail: ", '<label>' AS _strata_file, <row_expr> AS

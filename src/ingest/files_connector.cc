@@ -82,6 +82,13 @@ Result<StreamPlan> PlanStream(const SourceConfig& source, const StreamConfig& st
   return plan;
 }
 
+// The stream state after a batch: the files so far and the JSON field types.
+nlohmann::json StateJson(const files::FileStates& files, const files::JsonFieldTypes& json_types) {
+  nlohmann::json state = files::FileStatesToJson(files);
+  state["json_types"] = json_types.ToJson();
+  return state;
+}
+
 std::string Trimmed(std::string message) {
   while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
   return message;
@@ -141,7 +148,19 @@ Status FilesConnector::Read(const StreamConfig& stream, const nlohmann::json& st
   if (!listed.ok()) return listed.status().WithContext(context);
 
   const bool full_refresh = stream.sync == SyncMode::kFullRefresh;
-  STRATA_ASSIGN_OR_RETURN(files::FileStates previous, files::FileStatesFromJson(state));
+  // A full refresh replaces the table: its JSON fields are typed afresh.
+  Result<files::FileStates> previous_files = files::FileStatesFromJson(state);
+  Result<files::JsonFieldTypes> stored_types =
+      files::JsonFieldTypes::FromState(full_refresh ? nullptr : state);
+  for (const Status& parsed : {previous_files.status(), stored_types.status()}) {
+    if (!parsed.ok()) {
+      return Status::Corruption(context + ": " + parsed.message() + "; `strata ingest " +
+                                source_.name + "." + stream.name +
+                                " --full-refresh` reloads the stream from scratch");
+    }
+  }
+  files::FileStates previous = std::move(previous_files).value();
+  files::JsonFieldTypes json_types = std::move(stored_types).value();
   // The state after each batch: the files ingested so far. Full refresh
   // starts from nothing; append keeps what is still there (a deleted file is
   // forgotten, so it loads again if it comes back).
@@ -217,10 +236,10 @@ Status FilesConnector::Read(const StreamConfig& stream, const nlohmann::json& st
                                      csv_staging);
             break;
           case FileFormat::kJson:
-            staged = files::StageJson(conn, absolute, label, plan.options, slot);
+            staged = files::StageJson(conn, fs, absolute, label, plan.options, slot, &json_types);
             break;
           case FileFormat::kNdjson:
-            staged = files::StageNdjson(conn, absolute, label, slot);
+            staged = files::StageNdjson(conn, absolute, label, slot, &json_types);
             break;
           case FileFormat::kParquet:
             staged = files::StageParquet(conn, absolute, label, slot);
@@ -249,7 +268,7 @@ Status FilesConnector::Read(const StreamConfig& stream, const nlohmann::json& st
       }
       StagedBatch batch;
       batch.query = staged->query;
-      batch.state_after = files::FileStatesToJson(next);
+      batch.state_after = StateJson(next, json_types);
       batch.source_bytes = static_cast<int64_t>(file.size);
       batch.replace_table = full_refresh && first_batch;
       batch.spool_files = staged->spool_files;
@@ -278,7 +297,7 @@ Status FilesConnector::Read(const StreamConfig& stream, const nlohmann::json& st
   if (state_changed || (full_refresh && first_batch && !sink.Cancelled())) {
     StagedBatch batch;
     batch.query = "SELECT NULL::VARCHAR AS _strata_file, NULL::BIGINT AS _strata_row WHERE false";
-    batch.state_after = files::FileStatesToJson(next);
+    batch.state_after = StateJson(next, json_types);
     batch.replace_table = full_refresh && first_batch;
     Result<BatchCommit> committed = sink.Commit(std::move(batch));
     if (!committed.ok()) return committed.status().WithContext(context);

@@ -125,6 +125,34 @@ TEST(FilesConnectorJson, InvalidDocumentIsQuarantinedOthersLoad) {
   EXPECT_NE(run.sink->quarantined[0].reason.find("JSON"), std::string::npos);
 }
 
+TEST(FilesConnectorNdjson, InvalidLineReasonGivesTheColumn) {
+  TempProject project;
+  project.Write("ev/day.ndjson", "{\"id\":1}\n{\"id\":2, \"ok\": tru}\n");
+  ReadRun run = ReadStream(project, "path: ev/*.ndjson");
+  ASSERT_TRUE(run.status.ok()) << run.status.ToString();
+  ASSERT_EQ(run.sink->quarantined.size(), 1u);
+  const BadRecord& bad = run.sink->quarantined[0];
+  EXPECT_EQ(bad.file, "ev/day.ndjson");
+  EXPECT_EQ(bad.line, 2);
+  // `tru` starts at the 16th character of the line.
+  EXPECT_EQ(bad.reason, "invalid JSON at column 16: invalid literal");
+}
+
+TEST(FilesConnectorJson, MalformedDocumentIsQuarantinedAtLineAndColumn) {
+  TempProject project;
+  project.Write("j/bad.json", "[\n  {\"a\": 1},\n  {\"a\": 2, \"b\": [1, 2,, 3]}\n]\n");
+  ReadRun run = ReadStream(project, "path: j/bad.json");
+  ASSERT_TRUE(run.status.ok()) << run.status.ToString();
+  ASSERT_EQ(run.sink->quarantined.size(), 1u);
+  const BadRecord& bad = run.sink->quarantined[0];
+  EXPECT_EQ(bad.file, "j/bad.json");
+  EXPECT_EQ(bad.line, 3);
+  EXPECT_EQ(bad.raw, "  {\"a\": 2, \"b\": [1, 2,, 3]}");
+  // The second comma of ",," (the unexpected character) is the 23rd of line 3.
+  EXPECT_NE(bad.reason.find("line 3, column 23"), std::string::npos) << bad.reason;
+  EXPECT_TRUE(run.sink->batches.empty() || run.sink->batch_rows.back() == 0);
+}
+
 TEST(FilesConnectorParquet, RowsWithFileRowNumber) {
   TempProject project;
   CollectingSink writer(project.Path(".w"));

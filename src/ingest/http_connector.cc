@@ -255,6 +255,21 @@ HttpRequest HttpConnector::RequestFor(const StreamSettings& settings,
   return request;
 }
 
+// What the user can do about a non-2xx answer (401/403 and retried ones
+// aside).
+std::string NextStepForStatus(int status) {
+  if (status == 404 || status == 410) {
+    return "no such resource; check the stream's 'path' and the source's 'base_url'";
+  }
+  if (status == 400 || status == 422) {
+    return "the API rejected the request; check the 'params' and 'headers' of the source and "
+           "stream (and, for incremental streams, the cursor value in the stream state)";
+  }
+  if (status == 405) return "method not allowed; check that 'path' names a readable list endpoint";
+  if (status >= 500) return "the server failed; try again later or ask the API's operator";
+  return "the API refused the request; see its response below and the API's documentation";
+}
+
 Result<HttpResponse> HttpConnector::Fetch(const HttpRequest& request) {
   Result<HttpResponse> response = client_->Get(request);
   if (!response.ok()) {
@@ -272,7 +287,7 @@ Result<HttpResponse> HttpConnector::Fetch(const HttpRequest& request) {
         "permission); check 'auth' of the source. Response: " +
         body);
   }
-  return Status::InvalidArgument(where + ". Response: " + body);
+  return Status::InvalidArgument(where + ": " + NextStepForStatus(status) + ". Response: " + body);
 }
 
 Status HttpConnector::Check() {
@@ -340,7 +355,9 @@ Status HttpConnector::Read(const StreamConfig& stream, const nlohmann::json& sta
     if (page.is_discarded()) {
       return Status::Corruption(
           "source '" + source_.name + "': GET " + shown_url +
-          " did not return JSON: " + RedactSecrets(response.body.substr(0, kBodySnippetBytes)));
+          " did not return JSON (an HTML page is often a login, maintenance or error page; "
+          "check 'base_url' and the stream's 'path'): " +
+          RedactSecrets(response.body.substr(0, kBodySnippetBytes)));
     }
     const nlohmann::json* records =
         settings.record_path.empty() ? &page : JsonAtPath(page, settings.record_path);

@@ -649,6 +649,29 @@ TEST_F(HttpConnectorTest, NonJsonBodyAndNonArrayRecordPathFail) {
   EXPECT_NE(obj.message().find("not an array"), std::string::npos) << obj.message();
 }
 
+TEST_F(HttpConnectorTest, ClientErrorsSayWhatToCheck) {
+  server_.server().Get("/bad", [](const httplib::Request&, httplib::Response& res) {
+    res.status = 400;
+    res.set_content("{\"error\": \"unknown filter\"}", "application/json");
+  });
+  server_.server().Get("/html", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("<html>log in</html>", "text/html");
+  });
+  server_.Start();  // /missing has no handler: 404
+  Status missing = ReadFirstStream("streams:\n  s: {path: /missing}\n");
+  EXPECT_EQ(missing.code(), StatusCode::kInvalidArgument) << missing.ToString();
+  EXPECT_NE(missing.message().find("source 'api'"), std::string::npos) << missing.message();
+  EXPECT_NE(missing.message().find("HTTP 404"), std::string::npos) << missing.message();
+  EXPECT_NE(missing.message().find("check the stream's 'path'"), std::string::npos)
+      << missing.message();
+  Status bad = ReadFirstStream("streams:\n  s: {path: /bad}\n");
+  EXPECT_NE(bad.message().find("HTTP 400"), std::string::npos) << bad.message();
+  EXPECT_NE(bad.message().find("check the 'params'"), std::string::npos) << bad.message();
+  EXPECT_NE(bad.message().find("unknown filter"), std::string::npos) << bad.message();
+  Status html = ReadFirstStream("streams:\n  s: {path: /html}\n");
+  EXPECT_NE(html.message().find("check 'base_url'"), std::string::npos) << html.message();
+}
+
 TEST_F(HttpConnectorTest, CancelStopsBetweenPages) {
   server_.server().Get("/items", [](const httplib::Request& req, httplib::Response& res) {
     Reply(res, Items(IntParam(req, "page", 1), 1));  // endless

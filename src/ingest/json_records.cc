@@ -1,14 +1,19 @@
-// JSON documents (read_json: an array of records, one object, or records at a
+// JSON documents (an array of records, one object, or records at a
 // `record_path` inside each document) and NDJSON (one object per line).
 //
-// NDJSON is read line by line so that exactly the bad lines are quarantined:
-// DuckDB reads the file as one VARCHAR column (a delimiter that cannot occur
-// in valid JSON, no quoting), the TEMP table keeps file order so rowid + 1 is
-// the line number, json_valid picks the good lines, json_group_structure over
-// all of them gives the schema (nested objects become STRUCTs, arrays LISTs,
-// conflicting types JSON), and json_transform turns each line into a row.
+// Both become a TEMP table of one JSON text per record, in file order, so
+// that exactly the bad records are quarantined: NDJSON is read as one VARCHAR
+// column (a delimiter that cannot occur in valid JSON, no quoting; rowid + 1
+// is the line number), JSON through read_json_objects. json_valid picks the
+// good records, json_group_structure over all of them gives the schema
+// (nested objects become STRUCTs, arrays LISTs, conflicting types JSON),
+// json_types.cc types the date and timestamp strings, and json_transform
+// turns each record into a row.
+#include <cctype>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <utility>
 
 #include "ingest/file_formats.h"
 
@@ -49,101 +54,127 @@ std::string StorableStructure(const std::string& structure) {
   return NormalizeStructure(parsed).dump();
 }
 
-std::string RecordExpression(const std::string& record_path) {
+// "data.items", "$.data.items" or "data/items" as the JSON path
+// $."data"."items"; empty for an empty record_path.
+// DuckDB's "Malformed JSON at byte N of input: what.  Input: ..." as the
+// 0-based byte offset N and "what"; nullopt for other messages.
+std::optional<std::pair<int64_t, std::string>> MalformedAt(const std::string& message) {
+  const std::string at = "at byte ";
+  const size_t start = message.find(at);
+  if (start == std::string::npos) return std::nullopt;
+  size_t pos = start + at.size();
+  int64_t offset = 0;
+  bool digits = false;
+  while (pos < message.size() && std::isdigit(static_cast<unsigned char>(message[pos]))) {
+    offset = offset * 10 + (message[pos++] - '0');
+    digits = true;
+  }
+  const std::string of_input = " of input: ";
+  if (!digits || message.compare(pos, of_input.size(), of_input) != 0) return std::nullopt;
+  pos += of_input.size();
+  size_t end = message.find(".  Input:", pos);
+  if (end == std::string::npos) end = message.size();
+  std::string what = message.substr(pos, end - pos);
+  while (!what.empty() && (what.back() == '.' || what.back() == ' ' || what.back() == '\n'))
+    what.pop_back();
+  return std::make_pair(offset, what);
+}
+
+// Where a JSON document that read_json_objects could not read is malformed,
+// as a quarantine record at its line (column in the reason). nullopt when
+// that cannot be told: compressed files, several documents in one file.
+std::optional<BadRecord> LocateMalformedDocument(engine::Connection& conn, FileSystem& fs,
+                                                 const std::string& path,
+                                                 const std::string& label) {
+  for (const char* compressed : {".gz", ".zst", ".zstd"}) {
+    const std::string suffix = compressed;
+    if (path.size() >= suffix.size() &&
+        path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      return std::nullopt;
+    }
+  }
+  Status parsed = conn.Execute("SELECT json(content) FROM read_text(" + QuoteLiteral(path) + ")");
+  if (parsed.ok()) return std::nullopt;
+  std::optional<std::pair<int64_t, std::string>> at = MalformedAt(parsed.message());
+  if (!at.has_value() || at->second == "unexpected content after document") return std::nullopt;
+  Result<std::string> content = fs.ReadFile(path);
+  if (!content.ok() || at->first > static_cast<int64_t>(content->size())) return std::nullopt;
+  const size_t offset = static_cast<size_t>(at->first);
+  int64_t line = 1;
+  size_t line_start = 0;
+  for (size_t i = 0; i < offset; ++i) {
+    if ((*content)[i] == '\n') {
+      ++line;
+      line_start = i + 1;
+    }
+  }
+  size_t line_end = content->find('\n', line_start);
+  if (line_end == std::string::npos) line_end = content->size();
+  const int64_t column = static_cast<int64_t>(offset - line_start) + 1;
+  return BadRecord{"", label, line, TruncateRaw(content->substr(line_start, line_end - line_start)),
+                   "malformed JSON at line " + std::to_string(line) + ", column " +
+                       std::to_string(column) + ": " + at->second +
+                       "; the whole document is quarantined: fix it and write the file again"};
+}
+
+std::string RecordJsonPath(const std::string& record_path) {
   std::string path = record_path;
   if (path.rfind("$.", 0) == 0) path = path.substr(2);
   for (char& c : path) {
     if (c == '/') c = '.';
   }
-  std::string expr;
+  std::string json_path;
   size_t start = 0;
   while (start <= path.size()) {
     size_t dot = path.find('.', start);
     if (dot == std::string::npos) dot = path.size();
     const std::string part = path.substr(start, dot - start);
-    if (!part.empty())
-      expr += expr.empty() ? QuoteIdentifier(part) : "[" + QuoteLiteral(part) + "]";
+    if (!part.empty()) {
+      json_path += ".\"";
+      for (char c : part) {
+        if (c == '"' || c == '\\') json_path.push_back('\\');
+        json_path.push_back(c);
+      }
+      json_path += "\"";
+    }
     start = dot + 1;
   }
-  return expr;
+  return json_path.empty() ? "" : "$" + json_path;
 }
 
-}  // namespace
-
-Result<StagedFile> StageJson(engine::Connection& conn, const std::string& path,
-                             const std::string& label, const ReadOptions& options, int slot) {
-  StagedFile staged;
-  const std::string table = QuoteIdentifier("_strata_json_" + std::to_string(slot));
-  const std::string reader =
-      "read_json(" + QuoteLiteral(path) + ", format = 'auto', maximum_object_size = 1073741824)";
-  std::string select = "SELECT * FROM " + reader;
-  std::string row_expr = "rowid + 1";
-  const std::string records = RecordExpression(options.record_path);
-  if (!records.empty()) {
-    select = "SELECT unnest(_strata_r), _strata_n FROM (SELECT unnest(" + records +
-             ") AS _strata_r, unnest(generate_series(1, len(" + records + "))) AS _strata_n FROM " +
-             reader + ")";
-    row_expr = "_strata_n";
-  }
-  STRATA_RETURN_IF_ERROR(conn.Execute("DROP TABLE IF EXISTS " + table));
-  staged.cleanup_sql.push_back("DROP TABLE IF EXISTS " + table);
-  Status loaded = conn.Execute("CREATE TEMP TABLE " + table + " AS " + select);
-  if (!loaded.ok()) {
-    // A JSON document is all or nothing: if it does not parse, or the records
-    // are not where record_path says, the file is one bad record.
-    staged.has_rows = false;
-    staged.bad_records.push_back(
-        {"", label, 0, "", "could not read the file as JSON: " + loaded.message()});
-    return staged;
-  }
-  STRATA_ASSIGN_OR_RETURN(engine::Value count, conn.QueryScalar("SELECT count(*) FROM " + table));
-  if (count.ToString() == "0") {
-    staged.has_rows = false;
-    staged.bad_records.push_back({"", label, 0, "", "the file holds no records"});
-    return staged;
-  }
-  staged.query = "SELECT *" + std::string(records.empty() ? "" : " EXCLUDE (_strata_n)") +
-                 LineageColumns(label, row_expr) + " FROM " + table;
-  return staged;
-}
-
-Result<StagedFile> StageNdjson(engine::Connection& conn, const std::string& path,
-                               const std::string& label, int slot) {
-  StagedFile staged;
-  const std::string table = QuoteIdentifier("_strata_lines_" + std::to_string(slot));
-  STRATA_RETURN_IF_ERROR(conn.Execute("DROP TABLE IF EXISTS " + table));
-  staged.cleanup_sql.push_back("DROP TABLE IF EXISTS " + table);
-  // 0x01 never occurs raw in valid JSON (control characters must be escaped),
-  // so every line is one value; blank lines stay (as NULL) and keep the count.
-  Status loaded = conn.Execute(
-      "CREATE TEMP TABLE " + table + " AS SELECT line FROM read_csv(" + QuoteLiteral(path) +
-      ", columns = {'line': 'VARCHAR'}, delim = " + QuoteLiteral(std::string(1, '\x01')) +
-      ", quote = '', escape = '', header = false, auto_detect = false, new_line = '\\n', "
-      "strict_mode = false, max_line_size = 67108864)");
-  if (!loaded.ok()) {
-    staged.has_rows = false;
-    staged.bad_records.push_back(
-        {"", label, 0, "", "could not read the file as text lines: " + loaded.message()});
-    return staged;
-  }
+// Stages the records of TEMP `table` (column `line`, numbered by `row_expr`):
+// bad ones go to `staged.bad_records`, the query reads the good ones.
+Result<StagedFile> StageRecords(engine::Connection& conn, const std::string& table,
+                                const std::string& label, const std::string& row_expr,
+                                const std::string& noun, JsonFieldTypes* field_types,
+                                StagedFile staged) {
   const std::string is_record =
       "coalesce(CASE WHEN json_valid(line) THEN json_type(line) = 'OBJECT' END, false)";
   STRATA_ASSIGN_OR_RETURN(
-      auto bad_rows, QueryStrings(conn,
-                                  "SELECT rowid + 1, line, json_valid(line), "
-                                  "CASE WHEN json_valid(line) THEN json_type(line) END FROM " +
-                                      table + " WHERE trim(coalesce(line, '')) <> '' AND NOT " +
-                                      is_record + " ORDER BY rowid"));
+      auto bad_rows,
+      QueryStrings(conn, "SELECT " + row_expr +
+                             ", line, json_valid(line), "
+                             "CASE WHEN json_valid(line) THEN json_type(line) END "
+                             "FROM " +
+                             table + " WHERE trim(coalesce(line, '')) <> '' AND NOT " + is_record +
+                             " ORDER BY rowid"));
   int explained = 0;
   for (const auto& row : bad_rows) {
     const std::string raw = row[1].value_or("");
     std::string reason;
     if (row[2].value_or("false") == "true") {
-      reason = "line is a JSON " + row[3].value_or("value") + ", not an object";
+      reason = noun + " is a JSON " + row[3].value_or("value") + ", not an object";
     } else if (explained++ < kMaxExplainedLines) {
       // DuckDB's parser says where and why the line is malformed.
       Status parsed = conn.Execute("SELECT json(" + QuoteLiteral(raw) + ")");
-      reason = parsed.ok() ? "invalid JSON" : "invalid JSON: " + parsed.message();
+      std::optional<std::pair<int64_t, std::string>> at = MalformedAt(parsed.message());
+      if (parsed.ok()) {
+        reason = "invalid JSON";
+      } else if (at.has_value()) {
+        reason = "invalid JSON at column " + std::to_string(at->first + 1) + ": " + at->second;
+      } else {
+        reason = "invalid JSON: " + parsed.message();
+      }
     } else {
       reason = "invalid JSON";
     }
@@ -162,10 +193,94 @@ Result<StagedFile> StageNdjson(engine::Connection& conn, const std::string& path
       staged.bad_records.push_back({"", label, 0, "", "the file holds no records"});
     return staged;
   }
-  const std::string structure = StorableStructure(*structure_rows[0][0]);
+  std::string structure = *structure_rows[0][0];
+  std::string where = is_record;
+  if (field_types != nullptr) {
+    STRATA_ASSIGN_OR_RETURN(TypedStructure typed,
+                            TypeJsonStrings(conn, table, row_expr, is_record, structure, label,
+                                            *field_types, staged.bad_records));
+    structure = typed.structure.dump();
+    if (!typed.valid_sql.empty()) where += " AND " + typed.valid_sql;
+  }
+  structure = StorableStructure(structure);
   staged.query = "SELECT unnest(json_transform(line, " + QuoteLiteral(structure) + "))" +
-                 LineageColumns(label, "rowid + 1") + " FROM " + table + " WHERE " + is_record;
+                 LineageColumns(label, row_expr) + " FROM " + table + " WHERE " + where;
   return staged;
+}
+
+}  // namespace
+
+Result<StagedFile> StageJson(engine::Connection& conn, FileSystem& fs, const std::string& path,
+                             const std::string& label, const ReadOptions& options, int slot,
+                             JsonFieldTypes* field_types) {
+  StagedFile staged;
+  const std::string table = QuoteIdentifier("_strata_json_" + std::to_string(slot));
+  const std::string documents = "read_json_objects(" + QuoteLiteral(path) +
+                                ", format = 'auto', maximum_object_size = 1073741824)";
+  std::string select = "SELECT json::VARCHAR AS line FROM " + documents;
+  std::string row_expr = "rowid + 1";
+  const std::string records = RecordJsonPath(options.record_path);
+  if (!records.empty()) {
+    // _strata_n: the record's position in its document's list.
+    select =
+        "SELECT r::VARCHAR AS line, n AS _strata_n FROM (SELECT unnest(l) AS r, "
+        "unnest(generate_series(1, len(l))) AS n FROM (SELECT json_extract(json, " +
+        QuoteLiteral(records) + ")::JSON[] AS l FROM " + documents + "))";
+    row_expr = "_strata_n";
+  }
+  STRATA_RETURN_IF_ERROR(conn.Execute("DROP TABLE IF EXISTS " + table));
+  staged.cleanup_sql.push_back("DROP TABLE IF EXISTS " + table);
+  Status loaded = conn.Execute("CREATE TEMP TABLE " + table + " AS " + select);
+  if (!loaded.ok()) {
+    // A JSON document is all or nothing: if it does not parse, or the records
+    // are not a list where record_path says, the file is one bad record.
+    staged.has_rows = false;
+    if (records.empty()) {
+      if (std::optional<BadRecord> located = LocateMalformedDocument(conn, fs, path, label)) {
+        staged.bad_records.push_back(std::move(*located));
+        return staged;
+      }
+    }
+    staged.bad_records.push_back(
+        {"", label, 0, "",
+         records.empty() ? "could not read the file as JSON: " + loaded.message()
+                         : "could not read the records at record_path '" + options.record_path +
+                               "' (a list of objects is expected there): " + loaded.message()});
+    return staged;
+  }
+  STRATA_ASSIGN_OR_RETURN(engine::Value count, conn.QueryScalar("SELECT count(*) FROM " + table));
+  if (count.ToString() == "0") {
+    staged.has_rows = false;
+    staged.bad_records.push_back(
+        {"", label, 0, "",
+         records.empty() ? "the file holds no records"
+                         : "no records at record_path '" + options.record_path +
+                               "' (check the path: keys separated by dots, e.g. data.items)"});
+    return staged;
+  }
+  return StageRecords(conn, table, label, row_expr, "record", field_types, std::move(staged));
+}
+
+Result<StagedFile> StageNdjson(engine::Connection& conn, const std::string& path,
+                               const std::string& label, int slot, JsonFieldTypes* field_types) {
+  StagedFile staged;
+  const std::string table = QuoteIdentifier("_strata_lines_" + std::to_string(slot));
+  STRATA_RETURN_IF_ERROR(conn.Execute("DROP TABLE IF EXISTS " + table));
+  staged.cleanup_sql.push_back("DROP TABLE IF EXISTS " + table);
+  // 0x01 never occurs raw in valid JSON (control characters must be escaped),
+  // so every line is one value; blank lines stay (as NULL) and keep the count.
+  Status loaded = conn.Execute(
+      "CREATE TEMP TABLE " + table + " AS SELECT line FROM read_csv(" + QuoteLiteral(path) +
+      ", columns = {'line': 'VARCHAR'}, delim = " + QuoteLiteral(std::string(1, '\x01')) +
+      ", quote = '', escape = '', header = false, auto_detect = false, new_line = '\\n', "
+      "strict_mode = false, max_line_size = 67108864)");
+  if (!loaded.ok()) {
+    staged.has_rows = false;
+    staged.bad_records.push_back(
+        {"", label, 0, "", "could not read the file as text lines: " + loaded.message()});
+    return staged;
+  }
+  return StageRecords(conn, table, label, "rowid + 1", "line", field_types, std::move(staged));
 }
 
 }  // namespace strata::ingest::files

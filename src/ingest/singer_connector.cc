@@ -152,11 +152,15 @@ class SingerConnector : public Connector {
   std::string catalog_flag_;
 };
 
+constexpr char kInstallTapHint[] =
+    "install the tap (e.g. `pip install <tap>` in a virtualenv) or set the source's `command` to "
+    "its full path";
+
 Status SingerConnector::Check() {
   if (argv_[0].find('/') != std::string::npos) {
     if (access(argv_[0].c_str(), X_OK) != 0) {
       return Status::Unavailable("source '" + source_.name + "': '" + argv_[0] +
-                                 "' is not an executable file");
+                                 "' is not an executable file; " + kInstallTapHint);
     }
     return Status::OK();
   }
@@ -172,7 +176,7 @@ Status SingerConnector::Check() {
     start = colon + 1;
   }
   return Status::Unavailable("source '" + source_.name + "': the tap '" + argv_[0] +
-                             "' is not on the PATH");
+                             "' is not on the PATH; " + kInstallTapHint);
 }
 
 Status SingerConnector::Read(const StreamConfig& stream, const nlohmann::json& state,
@@ -200,7 +204,14 @@ Status SingerConnector::Read(const StreamConfig& stream, const nlohmann::json& s
   }
   if (!catalog_path_.empty()) argv.insert(argv.end(), {"--" + catalog_flag_, catalog_path_});
 
-  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<Subprocess> tap, Subprocess::Start(argv));
+  Result<std::unique_ptr<Subprocess>> started = Subprocess::Start(argv);
+  if (!started.ok()) {
+    const Status& failed = started.status();
+    const std::string message = context + ": " + failed.message() + "; " + kInstallTapHint;
+    return RedactStatus(failed.code() == StatusCode::kNotFound ? Status::NotFound(message)
+                                                               : Status::IOError(message));
+  }
+  std::unique_ptr<Subprocess> tap = std::move(started).value();
   STRATA_LOG(INFO).Field("source", source_.name).Field("stream", stream.name)
       << "started tap " << RedactSecrets(TapName()) << " (pid " << tap->pid() << ")";
 

@@ -252,9 +252,16 @@ TEST_F(SingerConnectorTest, MissingTapFailsClearly) {
   Status status = Read(Source("command: [strata-no-such-tap-xyz]", false), "users", sink_);
   EXPECT_EQ(status.code(), StatusCode::kNotFound) << status.ToString();
   EXPECT_NE(status.message().find("strata-no-such-tap-xyz"), std::string::npos);
+  // Which source and stream, and what to do.
+  EXPECT_NE(status.message().find("', stream 'users'"), std::string::npos) << status.message();
+  EXPECT_NE(status.message().find("set the source's `command` to its full path"), std::string::npos)
+      << status.message();
   auto connector = MakeSingerConnector(Source("command: [strata-no-such-tap-xyz]", false));
   ASSERT_TRUE(connector.ok());
-  EXPECT_EQ((*connector)->Check().code(), StatusCode::kUnavailable);
+  Status checked = (*connector)->Check();
+  EXPECT_EQ(checked.code(), StatusCode::kUnavailable);
+  EXPECT_NE(checked.message().find("is not on the PATH; install the tap"), std::string::npos)
+      << checked.message();
   EXPECT_FALSE(MakeSingerConnector(Source("config: {a: 1}", false)).ok());
 }
 

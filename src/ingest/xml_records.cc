@@ -235,7 +235,7 @@ Result<StagedFile> StageXml(engine::Connection& conn, FileSystem& fs, const std:
   }
   const std::string spool = JoinPath(staging_dir, "xml_" + std::to_string(slot) + ".ndjson");
   STRATA_RETURN_IF_ERROR(FileSystem::Default()->WriteFileAtomic(spool, ndjson));
-  STRATA_ASSIGN_OR_RETURN(staged, StageNdjson(conn, spool, label, slot));
+  STRATA_ASSIGN_OR_RETURN(staged, StageNdjson(conn, spool, label, slot, /*field_types=*/nullptr));
   staged.spool_files.push_back(spool);
   for (BadRecord& record : bad) staged.bad_records.push_back(std::move(record));
   return staged;

@@ -8,10 +8,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 namespace strata::ingest::testing {
 namespace {
@@ -28,14 +31,21 @@ std::string ShellQuote(const std::string& s) {
   return out + "'";
 }
 
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 }  // namespace
+
+std::string LogTail(const std::string& path, int lines) {
+  std::ifstream in(path);
+  if (!in) return "<no log at " + path + ">";
+  std::deque<std::string> tail;
+  std::string line;
+  while (std::getline(in, line)) {
+    tail.push_back(line);
+    if (static_cast<int>(tail.size()) > lines) tail.pop_front();
+  }
+  std::string out;
+  for (const std::string& l : tail) out += l + "\n";
+  return out;
+}
 
 int RunShell(const std::string& command, const std::string& log_path) {
   std::string full = command;
@@ -106,34 +116,77 @@ Status PostgresServer::Init() {
       }
     }
   }
-  std::string cmd = (as_postgres_user_ ? "runuser -u postgres -- " : "") + BinDir() +
-                    "/initdb --no-sync --no-locale -E UTF8 -U postgres --auth-local=trust "
-                    "--auth-host=scram-sha-256 --pwfile=" +
-                    ShellQuote(dir_ + "/pwfile") + " -D " + ShellQuote(dir_ + "/data");
-  std::string log = dir_ + "/initdb.log";
-  if (RunShell(cmd, log) != 0) {
-    return Status::Unavailable("initdb failed: " + ReadText(log));
+  // initdb is retried into a fresh data directory: a failed run leaves a
+  // half-made one, which initdb refuses to reuse.
+  constexpr int kInitAttempts = 3;
+  std::string last_log;
+  for (int attempt = 1; attempt <= kInitAttempts; ++attempt) {
+    const std::string data = dir_ + "/data";
+    std::error_code ignored;
+    std::filesystem::remove_all(data, ignored);
+    const std::string log = dir_ + "/initdb-" + std::to_string(attempt) + ".log";
+    std::string cmd = (as_postgres_user_ ? "runuser -u postgres -- " : "") + BinDir() +
+                      "/initdb --no-sync --no-locale -E UTF8 -U postgres --auth-local=trust "
+                      "--auth-host=scram-sha-256 --pwfile=" +
+                      ShellQuote(dir_ + "/pwfile") + " -D " + ShellQuote(data);
+    const int rc = RunShell(cmd, log);
+    if (rc == 0) return Status::OK();
+    last_log = "exit code " + std::to_string(rc) + ", " + log + ":\n" + LogTail(log, 30);
   }
-  return Status::OK();
+  return Status::Unavailable("initdb failed " + std::to_string(kInitAttempts) +
+                             " times (each into a fresh data directory); last " + last_log);
 }
 
 Status PostgresServer::StartOnFreePort() {
-  std::string log = dir_ + "/server.log";
-  for (int attempt = 0; attempt < 3; ++attempt) {
+  // A start fails for reasons a second one does not meet: the free port
+  // taken by another process before the server bound it, a slow start on a
+  // loaded machine.
+  constexpr int kStartAttempts = 3;
+  std::string last_error;
+  for (int attempt = 1; attempt <= kStartAttempts; ++attempt) {
     STRATA_ASSIGN_OR_RETURN(port_, FreeLoopbackPort());
+    const std::string log = dir_ + "/server-" + std::to_string(attempt) + ".log";
+    const std::string ctl_log = dir_ + "/pg_ctl-" + std::to_string(attempt) + ".log";
     std::string options = "-p " + std::to_string(port_) + " -k " + dir_ +
                           " -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
                           "-c full_page_writes=off -c max_connections=40 -c shared_buffers=32MB";
     std::string cmd = (as_postgres_user_ ? "runuser -u postgres -- " : "") + BinDir() +
-                      "/pg_ctl -w -t 120 -D " + ShellQuote(dir_ + "/data") + " -l " +
+                      "/pg_ctl -w -t 180 -D " + ShellQuote(dir_ + "/data") + " -l " +
                       ShellQuote(log) + " -o " + ShellQuote(options) + " start";
-    if (RunShell(cmd, dir_ + "/pg_ctl.log") == 0) {
+    const int rc = RunShell(cmd, ctl_log);
+    if (rc == 0) {
       started_ = true;
-      return Status::OK();
+      Status accepting = WaitUntilAccepting(60);
+      if (accepting.ok()) return Status::OK();
+      last_error = accepting.message();
+    } else {
+      last_error = "pg_ctl start exit code " + std::to_string(rc) + "; " + ctl_log + ":\n" +
+                   LogTail(ctl_log, 10);
     }
+    last_error += log + ":\n" + LogTail(log, 30);
+    // Whatever half-started must not hold the data directory for the next try.
+    std::string stop = (as_postgres_user_ ? "runuser -u postgres -- " : "") + BinDir() +
+                       "/pg_ctl -w -m immediate -D " + ShellQuote(dir_ + "/data") + " stop";
+    RunShell(stop, "/dev/null");
+    started_ = false;
   }
-  return Status::Unavailable("PostgreSQL did not start: " + ReadText(log) +
-                             ReadText(dir_ + "/pg_ctl.log"));
+  return Status::Unavailable("PostgreSQL test server in " + dir_ + " did not start after " +
+                             std::to_string(kStartAttempts) + " attempts; last: " + last_error);
+}
+
+Status PostgresServer::WaitUntilAccepting(int seconds) const {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  const std::string conninfo = ConnInfo();
+  while (true) {
+    if (PQping(conninfo.c_str()) == PQPING_OK) return Status::OK();
+    if (std::chrono::steady_clock::now() > deadline) {
+      return Status::Unavailable(
+          "pg_ctl reported the server started but it did not accept TCP "
+          "connections on port " +
+          std::to_string(port_) + " in " + std::to_string(seconds) + " s; ");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
 }
 
 PostgresServer::~PostgresServer() {

@@ -22,8 +22,9 @@ class PostgresServer {
   // Creates and starts a cluster whose superuser `postgres` has password()
   // and must use it over TCP (scram-sha-256). NotFound when the PostgreSQL
   // server binaries are not installed (tests skip then); Unavailable when the
-  // server does not start (its log is in the message). Blocks until it
-  // accepts connections.
+  // server does not start despite the retries (initdb into a fresh data
+  // directory, pg_ctl start on a new port; the tail of the failing step's log
+  // is in the message). Blocks until it accepts connections.
   static Result<std::unique_ptr<PostgresServer>> Start();
 
   // Stops the server (fast shutdown) and deletes its directory.
@@ -49,6 +50,8 @@ class PostgresServer {
   PostgresServer() = default;
   Status Init();
   Status StartOnFreePort();
+  // Polls until the server answers on TCP; Unavailable after `seconds`.
+  Status WaitUntilAccepting(int seconds) const;
 
   std::string dir_;
   std::string host_ = "127.0.0.1";
@@ -62,6 +65,10 @@ class PostgresServer {
 // Runs `command` through /bin/sh; its exit code (-1 when it could not run).
 // Output goes to `log_path` when given. For test fixtures only.
 int RunShell(const std::string& command, const std::string& log_path = "");
+
+// The last `lines` lines of the text file at `path` ("<no log>" when it
+// cannot be read), for error messages about a server that did not start.
+std::string LogTail(const std::string& path, int lines);
 
 // A TCP port on 127.0.0.1 nobody listens on right now.
 Result<int> FreeLoopbackPort();
