@@ -259,6 +259,10 @@ selectors:
   options.select.clear();
   options.selector = "other";
   EXPECT_EQ(Must(SelectNodes(project_, graph_, options)), ByCli({"tag:staging"}));
+  // --selector wins over --select and --exclude, which dbt ignores then.
+  options.select = {"stg_orders"};
+  options.exclude = {"tag:staging"};
+  EXPECT_EQ(Must(SelectNodes(project_, graph_, options)), ByCli({"tag:staging"}));
 }
 
 TEST(YamlSelectorRunnerTest, LsWithSelectorDefaultAndJinjaDefault) {
