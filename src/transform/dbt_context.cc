@@ -11,8 +11,8 @@
 #include "transform/dbt_internal.h"
 
 namespace strata::transform {
-// jinja_methods.cc: Python's str/list/dict methods (declared in
-// jinja_internal.h, whose AST `Node` clashes with the dbt model's).
+// jinja_methods.cc: Python's str/list/dict methods (also declared in
+// jinja_internal.h, which this file keeps out of its includes).
 Value LookupMethod(const Value& obj, const std::string& name);
 }  // namespace strata::transform
 
