@@ -131,6 +131,19 @@ TEST(DbtPostHookTest, AFailingPostHookErrorsTheNodeAndRollsTheModelBack) {
   EXPECT_THAT(run.output, HasSubstr("ERROR creating sql table model main.customers"));
   // The table is the first build's: same rows, no `extra` column.
   EXPECT_EQ(WarehouseQuery(p, "select * from main.customers order by 1"), before);
+
+  // A `transaction: false` post-hook runs after the commit: when it fails the
+  // node is an error but the new rows stay (customer ids 2 and 3).
+  p.Write("models/marts/customers.sql",
+          "{{ config(post_hook={'sql': 'insert into main.no_such_table values (1)', "
+          "'transaction': false}) }}\n"
+          "select customer_id from {{ ref('stg_customers') }} where customer_id > 1");
+  options.select = {"customers"};
+  run = RunCommand(options);
+  ASSERT_TRUE(run.summary.ok()) << run.summary.status().ToString();
+  EXPECT_EQ(run.StatusOf("model.jaffle.customers"), "error") << run.output;
+  EXPECT_THAT(WarehouseQuery(p, "select customer_id from main.customers order by 1"),
+              ElementsAre("2", "3"));
 }
 
 TEST(DbtAdapterMethodsTest, RelationsByPatternAndRenameFromJinja) {
