@@ -301,9 +301,21 @@ class Selector {
           [&](const Node& n) { return n.IsTest() && (n.test_metadata.is_null() != generic); });
     }
     if (method == "state") return MatchState(value);
+    if (method == "selector") {
+      // dbt 1.12's `--select selector:NAME`: a selectors.yml selector's
+      // whole result (its tests included), before the spec's graph operators.
+      static const std::vector<YamlSelector> kNone;
+      auto criterion = [this](const SelectionCriterion& c) -> Result<IdSet> {
+        STRATA_ASSIGN_OR_RETURN(IdSet direct, SelectCriterion(c));
+        return WithIndirectTests(std::move(direct), c.indirect_selection);
+      };
+      return internal::EvaluateYamlSelector(
+          options_.yaml_selectors != nullptr ? *options_.yaml_selectors : kNone, value, criterion);
+    }
     return Status::InvalidArgument("unknown selection method '" + method +
                                    "' (fqn, tag, path, file, source, exposure, resource_type, "
-                                   "package, config.<key>, test_name, test_type, state)");
+                                   "package, config.<key>, test_name, test_type, state, "
+                                   "selector)");
   }
 
   Result<IdSet> MatchState(const std::string& value) {

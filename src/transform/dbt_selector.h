@@ -4,6 +4,7 @@
 //   method    := fqn (the default; a value with '/' or a file extension is a
 //                path) | tag | path | file | source | exposure | resource_type
 //                | package | config.<key> | test_name | test_type | state
+//                | selector (a selectors.yml selector's result)
 //   value     := text with shell wildcards (*, ?, [..])
 //   a,b       := intersection; "a b" and repeated --select := union
 //

@@ -197,6 +197,14 @@ selectors:
 )";
   std::set<std::string> got = Must(ByYaml(yaml, "less_finance"));
   EXPECT_EQ(got, ByCli({"tag:marts,tag:jaffle"}, {"tag:finance"}));
+  // dbt 1.12's `--select selector:NAME` (with graph operators around it).
+  SelectionOptions cli;
+  cli.yaml_selectors = &selectors_;
+  cli.select = {"selector:less_finance"};
+  EXPECT_EQ(Must(SelectNodes(project_, graph_, cli)), got);
+  cli.select = {"selector:marts_and_jaffle"};
+  cli.exclude = {"selector:less_finance"};
+  EXPECT_EQ(Must(SelectNodes(project_, graph_, cli)), ByCli({"tag:finance"}));
   EXPECT_EQ(got.count("model.jaffle.revenue"), 0u);
   EXPECT_EQ(got.count("model.jaffle.customers"), 1u);
 }
