@@ -97,8 +97,8 @@ void AddDbtCommands(CLI::App& app, DbtCommands& commands) {
   add("run", "dbt run: build the selected models", all | kFullRefresh | kEmpty);
   add("test", "dbt test: run the selected data tests", all | kStoreFailures);
   add("seed", "dbt seed: load the CSV seeds", all | kFullRefresh);
-  add("snapshot", "dbt snapshot: run the snapshots (SCD type 2)", all);
-  add("compile", "dbt compile: render SQL into target/compiled", all);
+  add("snapshot", "dbt snapshot: run the snapshots (SCD type 2)", all | kEmpty);
+  add("compile", "dbt compile: render SQL into target/compiled", all | kEmpty);
   add("ls", "dbt ls: list the selected nodes", kSelect | kLsOutput)->alias("list");
   add("parse", "dbt parse: load the project and write target/manifest.json", 0);
 

@@ -9,7 +9,9 @@
 //   auto graph = transform::DbtGraph::Build(&project);
 //   STRATA_RETURN_IF_ERROR(transform::ProjectStatus(project));   // every error, file:line:col
 //   STRATA_ASSIGN_OR_RETURN(auto ids, transform::SelectNodes(project, graph, {.select =
-//   {"+orders"}})); transform::ReadyQueue queue(graph, ids);    // workers: Next() / MarkDone()
+//   {"+orders"}}));
+//   transform::RunSchedule schedule({ids.begin(), ids.end()}, graph.SelectedParents(ids));
+//   // workers: schedule.Next() / schedule.MarkDone()
 //   auto manifest = transform::BuildManifest(project, graph,
 //   transform::MakeArtifactMetadata(project, clock));
 //
@@ -21,4 +23,5 @@
 #include "transform/dbt_graph.h"
 #include "transform/dbt_model.h"
 #include "transform/dbt_project.h"
+#include "transform/dbt_schedule.h"
 #include "transform/dbt_selector.h"

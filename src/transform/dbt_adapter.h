@@ -67,6 +67,27 @@ class DbtAdapter {
 
   // Makes sure `schema` exists in the warehouse (dbt's create_schema).
   virtual Status CreateSchema(const std::string& schema) = 0;
+
+  // The tables and views whose schema and name match the SQL LIKE patterns
+  // (`%`, `_`; case-insensitive), sorted by schema then name, leaving out
+  // names matching `exclude` (a LIKE pattern; empty: none). The default
+  // (adapters without a listing) is NotSupported.
+  virtual Result<std::vector<RelationInfo>> ListRelations(const std::string& schema_pattern,
+                                                          const std::string& table_pattern,
+                                                          const std::string& exclude) {
+    return Status::NotSupported("this adapter cannot list relations");
+  }
+
+  // Renames the table or view `from` to `to` (dbt's rename_relation).
+  // NotFound when `from` does not exist, AlreadyExists when `to` does. The
+  // default is NotSupported.
+  virtual Status RenameRelation(const RelationInfo& from, const RelationInfo& to) {
+    return Status::NotSupported("this adapter cannot rename relations");
+  }
 };
+
+// SQL LIKE: `%` any run of characters, `_` one character, case-insensitive
+// (ASCII), no escape character.
+bool SqlLikeMatch(std::string_view pattern, std::string_view text);
 
 }  // namespace strata::transform

@@ -309,7 +309,7 @@ json BuildManifest(const DbtProject& project, const DbtGraph& graph,
   m["docs"] = std::move(docs);
   m["metrics"] = json::object();
   m["groups"] = json::object();
-  m["selectors"] = json::object();
+  m["selectors"] = project.selectors.is_object() ? project.selectors : json::object();
   json disabled = json::object();
   for (const auto& [id, list] : project.disabled) {
     json arr = json::array();

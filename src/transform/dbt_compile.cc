@@ -473,7 +473,9 @@ class DbtCompilerImpl : public DbtCompiler {
                                              : std::string();
         if (sql.empty()) continue;
         STRATA_ASSIGN_OR_RETURN(std::string rendered, RenderWith(state, sql, key));
-        target->push_back(std::move(rendered));
+        const bool after_commit = target == &out.post_hooks && hook.is_object() &&
+                                  hook.value("transaction", json(true)) == json(false);
+        (after_commit ? out.post_hooks_after_commit : *target).push_back(std::move(rendered));
       }
     }
     out.depends_on_nodes = state->depends_on_nodes;

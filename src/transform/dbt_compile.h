@@ -65,6 +65,10 @@ struct CompileRequest {
   // sources) that configure `event_time` render as a subquery filtered to
   // the window, and `model.batch` is set, as dbt does.
   std::optional<BatchWindow> batch;
+  // --empty: every ref() and source() renders as `(select * from <relation>
+  // where false limit 0)`, so the node runs and builds its schema from no
+  // rows. `this` and relations from adapter calls are not limited.
+  bool empty = false;
 };
 
 struct CompiledNode {
@@ -84,8 +88,11 @@ struct CompiledNode {
   // What rendering called: refs / sources (resolved to unique ids) and macros.
   std::vector<std::string> depends_on_nodes;
   std::vector<std::string> depends_on_macros;
-  // The rendered pre- and post-hooks, in order.
+  // The rendered pre- and post-hooks, in order. A failing post-hook rolls
+  // the node's relation back; post-hooks configured `transaction: false`
+  // are in post_hooks_after_commit and run after that point, as in dbt.
   std::vector<std::string> pre_hooks, post_hooks;
+  std::vector<std::string> post_hooks_after_commit;
   // Whether is_incremental() was true when the model was rendered.
   bool is_incremental = false;
   // Lines the node's log() / print() calls wrote.

@@ -43,6 +43,9 @@ struct RelationParts {
   bool include_identifier = true;
   // Microbatch: `(select * from <rel> where <event_time_filter>)` when set.
   std::string event_time_filter;
+  // --empty: `(select * from <rel> where false limit 0)` (after the
+  // microbatch filter when both apply).
+  bool limit_zero = false;
   std::string Render() const;
 };
 Value MakeRelation(RelationParts parts);

@@ -383,6 +383,21 @@ TEST_F(CompileTest, ParseTimeRendersWithoutTheDatabase) {
   EXPECT_TRUE(adapter_->executed.empty());  // no query ran
 }
 
+TEST_F(CompileTest, EmptyLimitsRefsAndSourcesToNoRows) {
+  Load("compile");
+  auto compiler = MakeCompiler();
+  ASSERT_NE(compiler, nullptr);
+  CompileRequest request;
+  request.empty = true;
+  request.batch = BatchWindow{1'704'067'200'000'000, 1'704'153'600'000'000};  // 2024-01-01..02
+  // With a microbatch window too: the window's subquery, then no rows of it.
+  CompiledNode c = MustCompile(*compiler, "model.compile_fixture.daily", request);
+  EXPECT_EQ(c.compiled_code,
+            "\n-- batch 20240101\nselect * from (select * from (select * from "
+            "\"analytics\".\"events_model\" where occurred_at >= '2024-01-01 00:00:00' and "
+            "occurred_at < '2024-01-02 00:00:00') where false limit 0)");
+}
+
 TEST_F(CompileTest, MicrobatchFiltersRefsWithEventTime) {
   Load("compile");
   auto compiler = MakeCompiler();

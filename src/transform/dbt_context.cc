@@ -11,8 +11,8 @@
 #include "transform/dbt_internal.h"
 
 namespace strata::transform {
-// jinja_methods.cc: Python's str/list/dict methods (declared in
-// jinja_internal.h, whose AST `Node` clashes with the dbt model's).
+// jinja_methods.cc: Python's str/list/dict methods (also declared in
+// jinja_internal.h, which this file keeps out of its includes).
 Value LookupMethod(const Value& obj, const std::string& name);
 }  // namespace strata::transform
 
@@ -95,6 +95,11 @@ Result<Value> RefFunction(RenderState* s, CallArgs& a) {
       relation = MakeRelation(std::move(parts));
     }
   }
+  if (s->request.empty) {
+    RelationParts parts = *AsRelation(relation);
+    parts.limit_zero = true;
+    relation = MakeRelation(std::move(parts));
+  }
   return relation;
 }
 
@@ -124,6 +129,7 @@ Result<Value> SourceFunction(RenderState* s, CallArgs& a) {
                                 SqlTimestamp(s->request.batch->end_micros) + "'";
     }
   }
+  parts.limit_zero = s->request.empty;
   return MakeRelation(std::move(parts));
 }
 
@@ -386,6 +392,32 @@ class AdapterObject : public Object {
                                                  QuoteIdentifier(info.identifier),
                                              false)
                                    .status());
+        return Value::None();
+      });
+    }
+    if (name == "get_relations_by_pattern") {
+      // dbt_utils' get_relations_by_pattern(schema_pattern, table_pattern,
+      // exclude='', database=target.database), answered from the warehouse.
+      return MakeFunction(n, [s, core](CallArgs& a) -> Result<Value> {
+        if (!core->options.execute) return Value::MakeList();
+        STRATA_ASSIGN_OR_RETURN(std::vector<RelationInfo> found,
+                                s->adapter->ListRelations(StringArg(a, 0, "schema_pattern"),
+                                                          StringArg(a, 1, "table_pattern"),
+                                                          StringArg(a, 2, "exclude")));
+        const std::string database = StringArg(a, 3, "database");
+        List out;
+        for (RelationInfo& info : found) {
+          info.database = database;
+          out.push_back(RelationValue(*core, info));
+        }
+        return Value::MakeList(std::move(out));
+      });
+    }
+    if (name == "rename_relation") {
+      return MakeFunction(n, [s, core](CallArgs& a) -> Result<Value> {
+        STRATA_ASSIGN_OR_RETURN(RelationInfo from, RelationArg(*core, a, 0, "from_relation"));
+        STRATA_ASSIGN_OR_RETURN(RelationInfo to, RelationArg(*core, a, 1, "to_relation"));
+        STRATA_RETURN_IF_ERROR(s->adapter->RenameRelation(from, to));
         return Value::None();
       });
     }

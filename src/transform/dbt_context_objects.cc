@@ -385,7 +385,10 @@ std::string RelationParts::Render() const {
   if (include_schema && !schema.empty()) add(schema);
   if (include_identifier && !identifier.empty()) add(identifier);
   if (!event_time_filter.empty())
-    return "(select * from " + out + " where " + event_time_filter + ")";
+    out = "(select * from " + out + " where " + event_time_filter + ")";
+  // No alias after the subquery (dbt adds `_dbt_limit_subq_<name>`): DuckDB
+  // needs none, and `from {{ ref('x') }} as x` stays valid SQL.
+  if (limit_zero) out = "(select * from " + out + " where false limit 0)";
   return out;
 }
 

@@ -307,93 +307,25 @@ json DbtGraph::ChildMap() const {
   return out;
 }
 
-ReadyQueue::ReadyQueue(const DbtGraph& graph, const std::set<std::string>& selected) {
-  std::map<std::string, int> local;
+std::map<std::string, std::set<std::string>> DbtGraph::SelectedParents(
+    const std::set<std::string>& selected) const {
+  std::map<std::string, std::set<std::string>> parents;
   for (const auto& id : selected) {
-    if (!graph.Contains(id)) continue;
-    local[id] = static_cast<int>(ids_.size());
-    ids_.push_back(id);
-  }
-  children_.resize(ids_.size());
-  waiting_on_.assign(ids_.size(), 0);
-  skipped_.assign(ids_.size(), false);
-  // Nearest selected ancestors, looking through unselected nodes (dbt keeps
-  // those edges when it takes the subgraph of the selection).
-  for (size_t i = 0; i < ids_.size(); ++i) {
     std::set<std::string> seen;
-    std::vector<std::string> frontier = graph.Parents(ids_[i]);
-    std::set<int> parents;
+    std::vector<std::string> frontier = Parents(id);
+    std::set<std::string>& nearest = parents[id];
     while (!frontier.empty()) {
       std::string p = frontier.back();
       frontier.pop_back();
       if (!seen.insert(p).second) continue;
-      auto it = local.find(p);
-      if (it != local.end()) {
-        parents.insert(it->second);
+      if (selected.count(p) > 0) {
+        nearest.insert(p);
       } else {
-        for (auto& gp : graph.Parents(p)) frontier.push_back(gp);
+        for (auto& gp : Parents(p)) frontier.push_back(gp);
       }
     }
-    for (int p : parents) children_[p].push_back(static_cast<int>(i));
-    waiting_on_[i] = static_cast<int>(parents.size());
   }
-  for (size_t i = 0; i < ids_.size(); ++i) {
-    if (waiting_on_[i] == 0) ready_.insert({ids_[i], static_cast<int>(i)});
-  }
-  outstanding_ = ids_.size();
-}
-
-std::optional<std::string> ReadyQueue::Next() {
-  std::unique_lock<std::mutex> lock(mutex_);
-  // Nodes in a cycle never become ready; "outstanding" then counts only nodes
-  // still handed out, so waiting stops when nothing else can finish.
-  changed_.wait(lock, [this] { return !ready_.empty() || outstanding_ == 0 || in_flight_ == 0; });
-  if (ready_.empty()) return std::nullopt;
-  auto first = ready_.begin();
-  std::string id = first->first;
-  ready_.erase(first);
-  ++in_flight_;
-  return id;
-}
-
-void ReadyQueue::MarkDone(const std::string& id, bool success) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  auto it = std::find(ids_.begin(), ids_.end(), id);
-  if (it == ids_.end()) return;
-  int index = static_cast<int>(it - ids_.begin());
-  --in_flight_;
-  --outstanding_;
-  if (success) {
-    for (int c : children_[index]) {
-      if (skipped_[c]) continue;
-      if (--waiting_on_[c] == 0) ready_.insert({ids_[c], c});
-    }
-  } else {
-    SkipDescendants(index);
-  }
-  changed_.notify_all();
-}
-
-void ReadyQueue::SkipDescendants(int index) {
-  std::vector<int> stack(children_[index].begin(), children_[index].end());
-  while (!stack.empty()) {
-    int c = stack.back();
-    stack.pop_back();
-    if (skipped_[c]) continue;
-    skipped_[c] = true;
-    --outstanding_;
-    ready_.erase({ids_[c], c});
-    for (int g : children_[c]) stack.push_back(g);
-  }
-}
-
-std::vector<std::string> ReadyQueue::Skipped() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  std::vector<std::string> out;
-  for (size_t i = 0; i < ids_.size(); ++i) {
-    if (skipped_[i]) out.push_back(ids_[i]);
-  }
-  return out;
+  return parents;
 }
 
 }  // namespace strata::transform

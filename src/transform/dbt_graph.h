@@ -1,11 +1,9 @@
 // The project graph: ref()/source() calls resolved to unique ids, a DAG over
-// every node, source and exposure, cycle detection, topological order, and a
-// ready-queue that hands out nodes to N worker threads as their parents finish.
+// every node, source and exposure, cycle detection and topological order.
+// RunSchedule (dbt_schedule.h) hands its nodes to worker threads.
 #pragma once
 
-#include <condition_variable>
 #include <map>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
@@ -48,44 +46,17 @@ class DbtGraph {
   nlohmann::json ParentMap() const;
   nlohmann::json ChildMap() const;
 
+  // For each id of `selected`, its nearest selected ancestors, looking
+  // through unselected vertices as dbt's subgraph of a selection does (the
+  // edges RunSchedule runs a selection on). Ids not in the graph map to {}.
+  std::map<std::string, std::set<std::string>> SelectedParents(
+      const std::set<std::string>& selected) const;
+
  private:
   std::vector<std::string> ids_;
   std::map<std::string, int> index_;
   std::vector<std::vector<int>> parents_;
   std::vector<std::vector<int>> children_;
-};
-
-// Hands out the `selected` nodes of a graph to worker threads in dependency
-// order: a node becomes ready when every selected node it depends on
-// (directly, or through unselected nodes) is done. A failed node's selected
-// descendants are skipped, never handed out. All methods are thread-safe.
-class ReadyQueue {
- public:
-  ReadyQueue(const DbtGraph& graph, const std::set<std::string>& selected);
-  ReadyQueue(const ReadyQueue&) = delete;
-  ReadyQueue& operator=(const ReadyQueue&) = delete;
-
-  // Blocks until a node is ready and returns it, or returns nullopt once no
-  // node will become ready any more (all done or skipped).
-  std::optional<std::string> Next();
-  // Reports that `id` (returned by Next) finished; on failure its descendants
-  // are skipped.
-  void MarkDone(const std::string& id, bool success);
-  // The nodes skipped because an ancestor failed, sorted.
-  std::vector<std::string> Skipped() const;
-
- private:
-  void SkipDescendants(int index);  // requires mutex_
-
-  mutable std::mutex mutex_;
-  std::condition_variable changed_;
-  std::vector<std::string> ids_;
-  std::vector<std::vector<int>> children_;       // among selected nodes
-  std::vector<int> waiting_on_;                  // unfinished parents per node
-  std::set<std::pair<std::string, int>> ready_;  // ordered by id: stable order
-  std::vector<bool> skipped_;
-  size_t outstanding_ = 0;  // not yet done or skipped
-  size_t in_flight_ = 0;    // handed out by Next, not yet MarkDone
 };
 
 }  // namespace strata::transform

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <thread>
 
+#include "transform/dbt_schedule.h"
 #include "transform/dbt_testing.h"
 
 namespace strata::transform {
@@ -99,82 +100,6 @@ TEST(DbtGraphTest, TopologicalOrderPutsParentsFirst) {
   }
 }
 
-TEST(DbtGraphTest, ReadyQueueRunsIndependentNodesInParallelAndParentsFirst) {
-  DbtProject p = LoadFixture("jaffle");
-  DbtGraph g = DbtGraph::Build(&p);
-  std::set<std::string> selected;
-  for (const auto& [id, node] : p.nodes) {
-    if (node.IsExecutable()) selected.insert(id);
-  }
-  ReadyQueue queue(g, selected);
-  std::mutex mu;
-  std::set<std::string> done;
-  std::vector<std::string> handed_out;
-  std::vector<std::string> violations;
-  std::atomic<int> in_flight{0};
-  std::atomic<int> max_in_flight{0};
-  auto worker = [&] {
-    while (auto id = queue.Next()) {
-      int now = ++in_flight;
-      int seen = max_in_flight.load();
-      while (now > seen && !max_in_flight.compare_exchange_weak(seen, now)) {
-      }
-      {
-        std::lock_guard<std::mutex> lock(mu);
-        handed_out.push_back(*id);
-        // Every selected ancestor must be done, also through unselected
-        // nodes (sources).
-        for (const auto& a : g.Ancestors(*id)) {
-          if (selected.count(a) && !done.count(a)) violations.push_back(a + " before " + *id);
-        }
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(15));
-      {
-        std::lock_guard<std::mutex> lock(mu);
-        done.insert(*id);
-      }
-      --in_flight;
-      queue.MarkDone(*id, true);
-    }
-  };
-  std::vector<std::thread> threads;
-  for (int i = 0; i < 4; ++i) threads.emplace_back(worker);
-  for (auto& t : threads) t.join();
-  EXPECT_TRUE(violations.empty()) << violations.front();
-  EXPECT_EQ(std::set<std::string>(handed_out.begin(), handed_out.end()), selected);
-  EXPECT_EQ(handed_out.size(), selected.size());  // each exactly once
-  // The three seeds (and other roots) are ready at once: 4 workers overlap.
-  EXPECT_GE(max_in_flight.load(), 2);
-  EXPECT_TRUE(queue.Skipped().empty());
-}
-
-TEST(DbtGraphTest, ReadyQueueSkipsDescendantsOfAFailure) {
-  DbtProject p = LoadFixture("jaffle");
-  DbtGraph g = DbtGraph::Build(&p);
-  std::set<std::string> selected = {"seed.jaffle.raw_orders",     "model.jaffle.stg_orders",
-                                    "model.jaffle.orders",        "model.jaffle.revenue",
-                                    "model.jaffle.stg_customers", "seed.jaffle.raw_customers"};
-  ReadyQueue queue(g, selected);
-  std::vector<std::string> ran;
-  std::vector<std::thread> threads;
-  std::mutex mu;
-  for (int i = 0; i < 3; ++i) {
-    threads.emplace_back([&] {
-      while (auto id = queue.Next()) {
-        {
-          std::lock_guard<std::mutex> lock(mu);
-          ran.push_back(*id);
-        }
-        queue.MarkDone(*id, *id != "model.jaffle.stg_orders");
-      }
-    });
-  }
-  for (auto& t : threads) t.join();
-  EXPECT_THAT(ran, UnorderedElementsAre("seed.jaffle.raw_orders", "model.jaffle.stg_orders",
-                                        "seed.jaffle.raw_customers", "model.jaffle.stg_customers"));
-  EXPECT_THAT(queue.Skipped(), ElementsAre("model.jaffle.orders", "model.jaffle.revenue"));
-}
-
 TEST(DbtGraphTest, CycleIsReportedWithItsNodesInOrderAndFiles) {
   DbtProject p = LoadFixture("broken/cycle");
   DbtGraph g = DbtGraph::Build(&p);
@@ -194,11 +119,12 @@ TEST(DbtGraphTest, CycleIsReportedWithItsNodesInOrderAndFiles) {
   EXPECT_THAT(s.message(), HasSubstr("models/c.sql"));
   EXPECT_FALSE(g.TopologicalOrder().ok());
   // The independent model still runs; the cycle's nodes never become ready.
-  ReadyQueue queue(g, std::set<std::string>(g.ids().begin(), g.ids().end()));
+  const std::set<std::string> all(g.ids().begin(), g.ids().end());
+  RunSchedule schedule(g.ids(), g.SelectedParents(all));
   std::vector<std::string> ran;
-  while (auto id = queue.Next()) {
+  while (auto id = schedule.Next()) {
     ran.push_back(*id);
-    queue.MarkDone(*id, true);
+    schedule.MarkDone(*id, true);
   }
   EXPECT_THAT(ran, ElementsAre("model.cycle.free"));
 }

@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "lake/lake.h"
+#include "lake/maintenance.h"
 #include "lake/writer.h"
 #include "transform/dbt_materialize_internal.h"
 
@@ -164,6 +165,8 @@ Result<int64_t> DeleteThenInsert(WarehouseAdapter& adapter, const Target& target
                                              adapter.writer_options()));
     lake::OverwriteOptions overwrite;
     overwrite.replace_where = predicate;
+    adapter.NoteStatement("-- one Delta commit: overwrite of " + target.Quoted() +
+                          " replacing the rows where " + predicate + " with\n" + query);
     STRATA_ASSIGN_OR_RETURN(lake::WriteResult r, writer->Overwrite(query, overwrite));
     return r.rows_inserted;
   }
@@ -187,6 +190,80 @@ Status RunHooks(WarehouseAdapter& adapter, const std::vector<std::string>& hooks
     }
   }
   return Status::OK();
+}
+
+// What the node's relation was before the materialization, so a failing
+// post-hook can put it back (dbt runs post-hooks inside the model's
+// transaction and rolls both back).
+struct RelationBefore {
+  Target target;
+  enum class Kind { kNone, kTable, kView } kind = Kind::kNone;
+  int64_t table_version = -1;
+  sql::ViewDefinition view;
+};
+
+Result<RelationBefore> CaptureRelation(const Node& node, const CompiledNode& compiled,
+                                       WarehouseAdapter& adapter) {
+  RelationBefore before;
+  before.target = TargetOf(node, compiled);
+  const sql::Warehouse* warehouse = adapter.session().warehouse();
+  const Target& t = before.target;
+  if (!warehouse->HasSchema(t.schema)) return before;
+  if (warehouse->TableExists(t.schema, t.identifier)) {
+    STRATA_ASSIGN_OR_RETURN(std::string path, warehouse->TablePath(t.schema, t.identifier));
+    STRATA_ASSIGN_OR_RETURN(
+        auto table, lake::Table::Open(path, warehouse->fs(), &adapter.session().connection()));
+    STRATA_ASSIGN_OR_RETURN(auto snapshot, table->Latest());
+    before.kind = RelationBefore::Kind::kTable;
+    before.table_version = snapshot->version();
+  } else if (warehouse->ViewExists(t.schema, t.identifier)) {
+    STRATA_ASSIGN_OR_RETURN(before.view, warehouse->ReadView(t.schema, t.identifier));
+    before.kind = RelationBefore::Kind::kView;
+  }
+  return before;
+}
+
+// Puts the node's relation back as `before` described it; returns what was
+// done, for the node's error message.
+Result<std::string> RollBack(const RelationBefore& before, WarehouseAdapter& adapter,
+                             const MaterializeOptions& options) {
+  const sql::Warehouse* warehouse = adapter.session().warehouse();
+  const Target& t = before.target;
+  const bool table_now = warehouse->TableExists(t.schema, t.identifier);
+  const bool view_now = warehouse->ViewExists(t.schema, t.identifier);
+  switch (before.kind) {
+    case RelationBefore::Kind::kNone:
+      if (table_now) STRATA_RETURN_IF_ERROR(Run(adapter, "DROP TABLE " + t.Quoted()).status());
+      if (view_now) STRATA_RETURN_IF_ERROR(Run(adapter, "DROP VIEW " + t.Quoted()).status());
+      return std::string("the new relation was dropped");
+    case RelationBefore::Kind::kTable: {
+      if (!table_now) {
+        return Status::Aborted("the table was replaced by a view and cannot be restored");
+      }
+      STRATA_ASSIGN_OR_RETURN(std::string path, warehouse->TablePath(t.schema, t.identifier));
+      lake::RestoreOptions restore;
+      restore.clock = options.clock;
+      STRATA_ASSIGN_OR_RETURN(
+          lake::RestoreResult restored,
+          lake::RestoreToVersion(path, warehouse->fs(), adapter.session().connection(),
+                                 before.table_version, restore));
+      return "the table was restored to version " + std::to_string(before.table_version) +
+             " (RESTORE commit, version " + std::to_string(restored.version) + ")";
+    }
+    case RelationBefore::Kind::kView: {
+      if (table_now) STRATA_RETURN_IF_ERROR(Run(adapter, "DROP TABLE " + t.Quoted()).status());
+      std::string aliases;
+      for (const auto& a : before.view.column_aliases) {
+        aliases += (aliases.empty() ? " (" : ", ") + Quote(a);
+      }
+      if (!aliases.empty()) aliases += ")";
+      STRATA_RETURN_IF_ERROR(
+          Run(adapter, "CREATE OR REPLACE VIEW " + t.Quoted() + aliases + " AS " + before.view.sql)
+              .status());
+      return std::string("the previous view definition was restored");
+    }
+  }
+  return std::string();
 }
 
 Result<NodeOutcome> MaterializeView(const Node& node, const CompiledNode& compiled,
@@ -253,8 +330,28 @@ Result<NodeOutcome> Materialize(const Node& node, const CompiledNode& compiled,
   const bool is_test = node.resource_type == "test";
   auto outcome = [&]() -> Result<NodeOutcome> {
     if (!is_test) STRATA_RETURN_IF_ERROR(RunHooks(adapter, compiled.pre_hooks, "pre-hook"));
+    std::optional<RelationBefore> before;
+    if (!is_test && !compiled.post_hooks.empty()) {
+      STRATA_ASSIGN_OR_RETURN(before, CaptureRelation(node, compiled, adapter));
+    }
     STRATA_ASSIGN_OR_RETURN(NodeOutcome out, Dispatch(node, compiled, adapter, options));
-    if (!is_test) STRATA_RETURN_IF_ERROR(RunHooks(adapter, compiled.post_hooks, "post-hook"));
+    if (!is_test) {
+      Status post = RunHooks(adapter, compiled.post_hooks, "post-hook");
+      if (!post.ok() && before.has_value()) {
+        // The node is an error and its relation is as before the run, as
+        // dbt's rollback leaves it; other tables the hooks wrote stay.
+        Result<std::string> rolled_back = RollBack(*before, adapter, options);
+        return Status(
+            post.code(),
+            post.message() + "; " +
+                (rolled_back.ok() ? *rolled_back
+                                  : "rolling the model back failed, it holds the new result: " +
+                                        rolled_back.status().message()));
+      }
+      STRATA_RETURN_IF_ERROR(post);
+      STRATA_RETURN_IF_ERROR(
+          RunHooks(adapter, compiled.post_hooks_after_commit, "post-hook (transaction: false)"));
+    }
     return out;
   }();
   // The staged rows are this node's only: never leave them to the next.

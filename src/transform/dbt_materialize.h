@@ -21,10 +21,10 @@
 #pragma once
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
+#include <vector>
 
 #include "common/clock.h"
 #include "common/file_system.h"
@@ -53,6 +53,13 @@ class WarehouseAdapter : public DbtAdapter {
   // the materializations that write one commit through lake::TableWriter
   // directly (delete+insert, microbatch).
   virtual const lake::WriterOptions& writer_options() const = 0;
+  // With a non-null `log`, appends every statement Execute runs from now on
+  // (and the notes of NoteStatement), for target/run/; nullptr stops. `log`
+  // is not owned and must outlive the recording. Same thread as Execute.
+  virtual void RecordStatements(std::vector<std::string>* log) = 0;
+  // Appends `text` to the recording, if any: for writes that bypass SQL
+  // (a lake overwrite with replaceWhere).
+  virtual void NoteStatement(const std::string& text) = 0;
 };
 
 struct MaterializeOptions {
@@ -71,11 +78,11 @@ struct MaterializeOptions {
 
 // What running a node did, in dbt's words.
 struct NodeOutcome {
-  std::string status;   // models/seeds/snapshots: success|error; tests: pass|fail|warn|error
-  std::string message;  // dbt's, e.g. "OK", "INSERT 3", "CREATE TABLE (5 rows)",
-                        // "Got 3 results, configured to fail if != 0"
-  int64_t rows_affected = -1;       // -1 unknown
-  std::optional<int64_t> failures;  // tests
+  std::string status;          // models/seeds/snapshots: success|error; tests: pass|fail|warn|error
+  std::string message;         // dbt's, e.g. "OK", "INSERT 3", "CREATE TABLE (5 rows)",
+                               // "Got 3 results, configured to fail if != 0"
+  int64_t rows_affected = -1;  // -1 unknown
+  std::optional<int64_t> failures;                             // tests
   nlohmann::json adapter_response = nlohmann::json::object();  // {_message, code, rows_affected}
 };
 

@@ -118,6 +118,11 @@ Result<int64_t> MergeRows(WarehouseAdapter& adapter, const Node& node, const Com
           " = DBT_INTERNAL_DEST." + Quote(k);
   }
   if (on.empty()) on = "FALSE";  // no unique_key: every row is new, as dbt's merge
+  // incremental_predicates narrow the match (they name DBT_INTERNAL_DEST /
+  // DBT_INTERNAL_SOURCE), e.g. to prune the target's old partitions.
+  for (const std::string& p : ConfigStringList(node, compiled, "incremental_predicates")) {
+    on += " AND (" + p + ")";
+  }
   std::string sql = "MERGE INTO " + target.Quoted() + " AS DBT_INTERNAL_DEST USING " +
                     std::string(kStageTable) + " AS DBT_INTERNAL_SOURCE ON " + on;
   if (!update_columns.empty() && !keys.empty()) {
@@ -178,8 +183,12 @@ Result<NodeOutcome> MaterializeIncremental(const Node& node, const CompiledNode&
     if (keys.empty()) {
       return Status::InvalidArgument("incremental_strategy delete+insert needs a unique_key");
     }
-    const std::string predicate =
+    std::string predicate =
         KeyTuple(keys) + " IN (SELECT " + JoinQuoted(keys) + " FROM " + kStageTable + ")";
+    // Only target rows matching every incremental predicate are deleted.
+    for (const std::string& p : ConfigStringList(node, compiled, "incremental_predicates")) {
+      predicate += " AND (" + p + ")";
+    }
     STRATA_ASSIGN_OR_RETURN(rows, DeleteThenInsert(adapter, target, predicate, shaped));
     code = "INSERT";
   } else if (microbatch) {

@@ -50,6 +50,28 @@ TEST_F(IncrementalTest, AppendAddsOnlyTheNewRowsOverThreeRuns) {
   EXPECT_EQ(Version("main", "m"), 3);
 }
 
+TEST_F(IncrementalTest, IncrementalPredicatesNarrowMergeAndDeleteInsert) {
+  // Both strategies get the same new rows for ids 1 and 2; the predicate
+  // keeps target row 1 out of reach, so it stays and the new row 1 is added.
+  for (const char* strategy : {"merge", "delete+insert"}) {
+    SCOPED_TRACE(strategy);
+    const std::string predicate =
+        std::string(strategy) == "merge" ? "DBT_INTERNAL_DEST.id > 1" : "id > 1";
+    Node node = Incremental({{"incremental_strategy", strategy},
+                             {"unique_key", "id"},
+                             {"incremental_predicates", {predicate}}});
+    node.name = node.alias = std::string("m_") + (std::string(strategy) == "merge" ? "m" : "d");
+    MustBuild(node, "select * from raw.events");
+    MirrorExec("CREATE OR REPLACE TABLE before_run AS SELECT * FROM raw.events");
+    Both("UPDATE raw.events SET name = upper(name), amount = amount + 1 WHERE id <= 2");
+    MirrorExec("CREATE OR REPLACE TABLE after_run AS SELECT * FROM raw.events WHERE id <= 2");
+    MustBuild(node, "select * from raw.events where id <= 2");
+    EXPECT_EQ(Query("select * from main." + node.alias),
+              Mirror("select * from before_run where id <> 2 union all select * from after_run"));
+    Both("UPDATE raw.events SET name = lower(name), amount = amount - 1 WHERE id <= 2");
+  }
+}
+
 TEST_F(IncrementalTest, MergeUpdatesMatchedRowsAndInsertsTheRest) {
   Node node = Incremental({{"incremental_strategy", "merge"}, {"unique_key", "id"}});
   MustBuild(node, "select * from raw.events");

@@ -133,11 +133,16 @@ TEST_F(MaterializeModelTest, HooksRunAroundTheModelAndAFailingOneIsReported) {
 
   compiled.post_hooks = {"insert into raw.nope values (1)"};
   compiled.compiled_code = "select * from raw.orders";
+  const int64_t before_failed_hook = Version("main", "t");
   auto failed = Materialize(node, compiled, *adapter_, {});
   ASSERT_FALSE(failed.ok());
   EXPECT_THAT(failed.status().message(), HasSubstr("post-hook 1"));
-  // The model itself was committed before its post-hook ran (documented).
-  EXPECT_EQ(Query("select * from main.t"), Mirror("select * from raw.orders"));
+  EXPECT_THAT(failed.status().message(),
+              HasSubstr("restored to version " + std::to_string(before_failed_hook)));
+  // The model's commit is rolled back by a RESTORE commit: the rows are the
+  // previous run's (as dbt's transaction rollback leaves them).
+  EXPECT_EQ(Version("main", "t"), before_failed_hook + 2);
+  EXPECT_EQ(Query("select * from main.t"), Mirror("select * from raw.orders where amount > 2"));
 
   compiled.pre_hooks = {"select * from raw.nope"};
   const int64_t version = Version("main", "t");
@@ -145,6 +150,78 @@ TEST_F(MaterializeModelTest, HooksRunAroundTheModelAndAFailingOneIsReported) {
   ASSERT_FALSE(pre_failed.ok());
   EXPECT_THAT(pre_failed.status().message(), HasSubstr("pre-hook 1"));
   EXPECT_EQ(Version("main", "t"), version);
+}
+
+TEST_F(MaterializeModelTest, FailingPostHookLeavesNoNewRelationAndRestoresAView) {
+  // A table that did not exist: dropped again.
+  Node table = MakeNode("model", "fresh", {{"materialized", "table"}});
+  CompiledNode compiled = Compile(table, "select * from raw.orders");
+  compiled.post_hooks = {"select * from raw.nope"};
+  auto failed = Materialize(table, compiled, *adapter_, {});
+  ASSERT_FALSE(failed.ok());
+  EXPECT_THAT(failed.status().message(), HasSubstr("the new relation was dropped"));
+  auto relation = adapter_->GetRelation("", "main", "fresh");
+  ASSERT_TRUE(relation.ok());
+  EXPECT_FALSE(relation->has_value());
+
+  // A view: its previous definition comes back.
+  Node view = MakeNode("model", "v", {{"materialized", "view"}});
+  CompiledNode first = Compile(view, "select id from raw.orders where id < 3");
+  ASSERT_TRUE(Materialize(view, first, *adapter_, {}).ok());
+  CompiledNode second = Compile(view, "select id from raw.orders");
+  second.post_hooks = {"select * from raw.nope"};
+  ASSERT_FALSE(Materialize(view, second, *adapter_, {}).ok());
+  EXPECT_EQ(Query("select * from main.v order by 1"),
+            Mirror("select id from raw.orders where id < 3 order by 1"));
+
+  // transaction: false post-hooks run after that point: the model stays.
+  second.post_hooks.clear();
+  second.post_hooks_after_commit = {"select * from raw.nope"};
+  auto after_commit = Materialize(view, second, *adapter_, {});
+  ASSERT_FALSE(after_commit.ok());
+  EXPECT_THAT(after_commit.status().message(), HasSubstr("transaction: false"));
+  EXPECT_EQ(Query("select * from main.v order by 1"),
+            Mirror("select id from raw.orders order by 1"));
+}
+
+TEST_F(MaterializeModelTest, AdapterListsByPatternAndRenamesRelations) {
+  Both("CREATE TABLE raw.order_items (id INTEGER)");
+  Both("CREATE TABLE raw.customers (id INTEGER)");
+  ASSERT_TRUE(Build(MakeNode("model", "orders_view", {{"materialized", "view"}}),
+                    "select id from raw.orders")
+                  .ok());
+  auto names = [](const std::vector<RelationInfo>& relations) {
+    std::vector<std::string> out;
+    for (const auto& r : relations) out.push_back(r.schema + "." + r.identifier);
+    return out;
+  };
+  auto listed = adapter_->ListRelations("r%", "ORDER%", "");
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  EXPECT_THAT(names(*listed), ElementsAre("raw.order_items", "raw.orders"));
+  listed = adapter_->ListRelations("%", "%order%", "%items");
+  ASSERT_TRUE(listed.ok());
+  EXPECT_THAT(names(*listed), ElementsAre("main.orders_view", "raw.orders"));
+  EXPECT_EQ((*listed)[0].kind, RelationInfo::Kind::kView);
+  listed = adapter_->ListRelations("raw", "_ustomers", "");
+  ASSERT_TRUE(listed.ok());
+  EXPECT_THAT(names(*listed), ElementsAre("raw.customers"));
+
+  // A table moves with its rows and history; a view keeps its query.
+  const Rows orders = Mirror("select * from raw.orders");
+  ASSERT_TRUE(adapter_->RenameRelation({"", "raw", "orders"}, {"", "raw", "orders_old"}).ok());
+  EXPECT_EQ(Query("select * from raw.orders_old"), orders);
+  EXPECT_FALSE(adapter_->GetRelation("", "raw", "orders")->has_value());
+  Status renamed = adapter_->RenameRelation({"", "main", "orders_view", RelationInfo::Kind::kView},
+                                            {"", "main", "v2"});
+  ASSERT_TRUE(renamed.ok()) << renamed.ToString();
+  auto v2 = adapter_->GetRelation("", "main", "v2");
+  ASSERT_TRUE(v2.ok() && v2->has_value());
+  EXPECT_EQ((*v2)->kind, RelationInfo::Kind::kView);
+  EXPECT_FALSE(adapter_->GetRelation("", "main", "orders_view")->has_value());
+  EXPECT_EQ(adapter_->RenameRelation({"", "raw", "nope"}, {"", "raw", "x"}).code(),
+            StatusCode::kNotFound);
+  EXPECT_EQ(adapter_->RenameRelation({"", "raw", "customers"}, {"", "raw", "order_items"}).code(),
+            StatusCode::kAlreadyExists);
 }
 
 TEST_F(MaterializeModelTest, ViewFollowsItsSourceAndReplacesATable) {

@@ -187,6 +187,9 @@ struct DbtProject {
   std::vector<std::string> on_run_start, on_run_end;
   std::string require_dbt_version;  // recorded, not enforced
   nlohmann::json quoting = nlohmann::json::object();
+  // selectors.yml as manifest.json's `selectors` ({name: {name, definition,
+  // description, default}}); filled by the runner, which reads the file.
+  nlohmann::json selectors = nlohmann::json::object();
 
   std::vector<PackageInfo> packages;  // the root first, then dbt_packages/* by name
   // Enabled nodes, sources and exposures by unique_id (sorted: output is stable).

@@ -11,6 +11,7 @@
 #include "transform/dbt_runner_internal.h"
 #include "transform/dbt_selector.h"
 #include "transform/dbt_yaml.h"
+#include "transform/jinja.h"
 
 namespace strata::transform {
 namespace {
@@ -128,6 +129,38 @@ std::string LsLine(const Node& node, const std::string& output,
   return fqn;
 }
 
+// A selectors.yml `default:` written as Jinja ("{{ target.name == 'prod' }}"),
+// rendered with the profile target as dbt renders it.
+Result<bool> RenderSelectorDefault(const DbtProject& project, const std::string& text) {
+  std::unique_ptr<Environment> env = Environment::Create();
+  json target = json::object();
+  if (project.target.has_value()) {
+    const ProfileTarget& t = *project.target;
+    if (t.rendered.is_object()) target = t.rendered;
+    target["name"] = t.target_name;
+    target["target_name"] = t.target_name;
+    target["profile_name"] = t.profile_name;
+    target["type"] = t.type;
+    target["schema"] = t.schema;
+    target["database"] = t.database;
+    target["threads"] = t.threads;
+  }
+  STRATA_ASSIGN_OR_RETURN(Value target_value, ValueFromJson(target.dump()));
+  env->AddGlobal("target", target_value);
+  env->AddFilter("as_bool", [](const Value& v, CallArgs&) -> Result<Value> {
+    return Value::Bool(v.Truthy() && v.Str() != "False" && v.Str() != "false");
+  });
+  STRATA_ASSIGN_OR_RETURN(auto compiled, env->Compile(text, "selectors.yml"));
+  STRATA_ASSIGN_OR_RETURN(std::string rendered, compiled->Render(Value::None()));
+  const size_t b = rendered.find_first_not_of(" \t\r\n");
+  rendered = b == std::string::npos
+                 ? ""
+                 : rendered.substr(b, rendered.find_last_not_of(" \t\r\n") - b + 1);
+  if (rendered == "True" || rendered == "true") return true;
+  if (rendered == "False" || rendered == "false" || rendered.empty()) return false;
+  return Status::InvalidArgument("default rendered to '" + rendered + "', not true or false");
+}
+
 Result<DbtCommandSummary> RunLs(CommandContext& ctx, const std::set<std::string>& selected) {
   DbtCommandSummary summary;
   std::vector<std::string> lines;
@@ -173,10 +206,10 @@ Result<DbtCommandSummary> RunDbtCommand(const DbtCommandOptions& options, FileSy
                                      "analysis, exposure, default, all");
     }
   }
-  if (!options.selector.empty()) {
-    return Status::NotSupported("--selector (selectors.yml) is not supported yet; use --select");
+  if (options.empty && command != "build" && command != "run" && command != "snapshot" &&
+      command != "compile") {
+    return Status::InvalidArgument("--empty applies to build, run, snapshot and compile");
   }
-  if (options.empty) return Status::NotSupported("--empty is not supported yet");
   if (options.output != "selector" && options.output != "name" && options.output != "path" &&
       options.output != "json") {
     return Status::InvalidArgument("--output must be json, name, path or selector");
@@ -227,9 +260,26 @@ Result<DbtCommandSummary> RunDbtCommand(const DbtCommandOptions& options, FileSy
     if (!d.IsError()) printer.Info("[WARNING]: " + d.ToString());
   }
 
+  STRATA_ASSIGN_OR_RETURN(
+      std::vector<YamlSelector> yaml_selectors,
+      LoadYamlSelectors(fs, project.root_dir, [&project](const std::string& text) {
+        return RenderSelectorDefault(project, text);
+      }));
+  for (const YamlSelector& s : yaml_selectors) {
+    project.selectors[s.name] = {{"name", s.name},
+                                 {"definition", s.definition},
+                                 {"description", s.description},
+                                 {"default", s.is_default}};
+  }
   SelectionOptions selection;
   selection.select = options.select;
   selection.exclude = options.exclude;
+  selection.selector = options.selector;
+  selection.yaml_selectors = &yaml_selectors;
+  if (!options.selector.empty() && (!options.select.empty() || !options.exclude.empty())) {
+    printer.Info("[WARNING]: --selector " + options.selector +
+                 " is used; --select and --exclude are ignored (as dbt does)");
+  }
   json state_manifest;
   if (!options.state.empty()) {
     STRATA_ASSIGN_OR_RETURN(state_manifest, LoadStateManifest(fs, options.state));
@@ -259,9 +309,11 @@ Result<DbtCommandSummary> RunDbtCommand(const DbtCommandOptions& options, FileSy
                                                : command},
               {"select", options.select},
               {"exclude", options.exclude},
+              {"selector", options.selector.empty() ? json() : json(options.selector)},
               {"threads", ctx.threads},
               {"full_refresh", options.full_refresh},
               {"fail_fast", options.fail_fast},
+              {"empty", options.empty},
               {"store_failures", options.store_failures},
               {"vars", cli_vars},
               {"project_dir", project.root_dir},

@@ -3,6 +3,7 @@
 // summary and the artifacts.
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <thread>
 
 #include "project/project.h"
@@ -126,13 +127,35 @@ Status WriteCompiled(const CommandContext& ctx, const Node& node, const std::str
   return ctx.fs->WriteFileAtomic(path, code);
 }
 
+// target/run/<package>/<path>: the statements run for the node, each ending
+// with ';' as dbt's run files do.
+Status WriteRunSql(const CommandContext& ctx, const Node& node,
+                   const std::vector<std::string>& statements) {
+  if (statements.empty()) return Status::OK();
+  std::string text;
+  for (const auto& sql : statements) {
+    std::string trimmed = sql;
+    while (!trimmed.empty() &&
+           (std::isspace(static_cast<unsigned char>(trimmed.back())) || trimmed.back() == ';')) {
+      trimmed.pop_back();
+    }
+    const bool note = trimmed.rfind("--", 0) == 0 && trimmed.find('\n') == std::string::npos;
+    text += (text.empty() ? "" : "\n\n") + trimmed + (note ? "" : ";");
+  }
+  const std::string path = CompiledPath(ctx, node, "run");
+  STRATA_RETURN_IF_ERROR(ctx.fs->CreateDirectories(std::string(DirName(path))));
+  return ctx.fs->WriteFileAtomic(path, text + "\n");
+}
+
 // Compiles and materializes one node: a microbatch model once per batch.
 Result<NodeOutcome> Execute(RunState& state, const Node& node, WarehouseAdapter& adapter,
                             RunResult* result) {
   CommandContext& ctx = *state.ctx;
   const int64_t compile_start = ctx.clock->NowMicros();
+  CompileRequest request;
+  request.empty = ctx.options->empty;
   STRATA_ASSIGN_OR_RETURN(CompiledNode compiled,
-                          state.compiler->Compile(node.unique_id, adapter, {}));
+                          state.compiler->Compile(node.unique_id, adapter, request));
   result->compiled = true;
   result->compiled_code = compiled.compiled_code;
   result->relation_name = compiled.relation_name;
@@ -162,35 +185,48 @@ Result<NodeOutcome> Execute(RunState& state, const Node& node, WarehouseAdapter&
   options.invocation_id = ctx.metadata.invocation_id;
   options.store_failures = ctx.options->store_failures;
   const int64_t execute_start = ctx.clock->NowMicros();
-  NodeOutcome outcome;
-  const json& config =
-      compiled.config.is_object() && !compiled.config.empty() ? compiled.config : node.config;
-  // incremental_strategy may be present and null (dbt's default config): value() would throw.
-  const json strategy = config.is_object() ? config.value("incremental_strategy", json()) : json();
-  if (node.resource_type == "model" && strategy.is_string() && strategy == "microbatch") {
-    STRATA_ASSIGN_OR_RETURN(
-        std::vector<BatchWindow> batches,
-        MicrobatchWindows(config, compiled.is_incremental && !ctx.options->full_refresh,
-                          ctx.clock->NowMicros()));
-    int64_t rows = 0;
-    for (const BatchWindow& batch : batches) {
-      STRATA_ASSIGN_OR_RETURN(CompiledNode batch_compiled,
-                              state.compiler->Compile(node.unique_id, adapter, {.batch = batch}));
-      options.batch = batch;
-      STRATA_ASSIGN_OR_RETURN(outcome, Materialize(node, batch_compiled, adapter, options));
-      if (outcome.status == "error") break;
-      if (outcome.rows_affected > 0) rows += outcome.rows_affected;
-      // Later batches see the table the earlier ones wrote.
-      options.full_refresh = false;
+  // target/run/: every statement the materialization executes, written
+  // even when it fails (that is when it is read).
+  std::vector<std::string> executed;
+  adapter.RecordStatements(&executed);
+  Result<NodeOutcome> materialized = [&]() -> Result<NodeOutcome> {
+    NodeOutcome outcome;
+    const json& config =
+        compiled.config.is_object() && !compiled.config.empty() ? compiled.config : node.config;
+    // incremental_strategy may be present and null (dbt's default config): value() would throw.
+    const json strategy =
+        config.is_object() ? config.value("incremental_strategy", json()) : json();
+    if (node.resource_type == "model" && strategy.is_string() && strategy == "microbatch") {
+      STRATA_ASSIGN_OR_RETURN(
+          std::vector<BatchWindow> batches,
+          MicrobatchWindows(config, compiled.is_incremental && !ctx.options->full_refresh,
+                            ctx.clock->NowMicros()));
+      int64_t rows = 0;
+      for (const BatchWindow& batch : batches) {
+        STRATA_ASSIGN_OR_RETURN(CompiledNode batch_compiled,
+                                state.compiler->Compile(node.unique_id, adapter,
+                                                        {.batch = batch, .empty = request.empty}));
+        options.batch = batch;
+        STRATA_ASSIGN_OR_RETURN(outcome, Materialize(node, batch_compiled, adapter, options));
+        if (outcome.status == "error") break;
+        if (outcome.rows_affected > 0) rows += outcome.rows_affected;
+        // Later batches see the table the earlier ones wrote.
+        options.full_refresh = false;
+      }
+      if (outcome.status != "error") {
+        outcome.status = "success";
+        outcome.message = "SUCCESS " + std::to_string(batches.size()) + " batches";
+        outcome.rows_affected = rows;
+      }
+    } else {
+      STRATA_ASSIGN_OR_RETURN(outcome, Materialize(node, compiled, adapter, options));
     }
-    if (outcome.status != "error") {
-      outcome.status = "success";
-      outcome.message = "SUCCESS " + std::to_string(batches.size()) + " batches";
-      outcome.rows_affected = rows;
-    }
-  } else {
-    STRATA_ASSIGN_OR_RETURN(outcome, Materialize(node, compiled, adapter, options));
-  }
+    return outcome;
+  }();
+  adapter.RecordStatements(nullptr);
+  Status written = WriteRunSql(ctx, node, executed);
+  STRATA_ASSIGN_OR_RETURN(NodeOutcome outcome, std::move(materialized));
+  STRATA_RETURN_IF_ERROR(written);
   result->timing.push_back({"execute", execute_start, ctx.clock->NowMicros()});
   return outcome;
 }

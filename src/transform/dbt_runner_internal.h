@@ -1,12 +1,9 @@
 // Shared by the dbt_runner*.cc files: the state of one command and the
-// scheduler that hands nodes to worker threads. Internal to transform.
+// edges its scheduler (dbt_schedule.h) runs on. Internal to transform.
 #pragma once
 
-#include <condition_variable>
 #include <map>
 #include <memory>
-#include <mutex>
-#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -19,43 +16,9 @@
 #include "transform/dbt_model.h"
 #include "transform/dbt_output.h"
 #include "transform/dbt_runner.h"
+#include "transform/dbt_schedule.h"
 
 namespace strata::transform::internal {
-
-// Hands out nodes in dependency order to worker threads. Unlike ReadyQueue it
-// takes explicit edges, so `build` can make a model's children wait for the
-// model's tests, and it can be cancelled (--fail-fast). Thread-safe.
-class RunSchedule {
- public:
-  // `order`: the nodes to run, parents first (ties in this order start
-  // first); `parents`: for each node, the nodes of `order` it waits for.
-  RunSchedule(std::vector<std::string> order,
-              const std::map<std::string, std::set<std::string>>& parents);
-  RunSchedule(const RunSchedule&) = delete;
-  RunSchedule& operator=(const RunSchedule&) = delete;
-
-  // Blocks until a node is ready and returns it; nullopt once none will be.
-  std::optional<std::string> Next();
-  // Reports that `id` (from Next) finished. On failure its descendants are
-  // skipped and returned (in order), never handed out.
-  std::vector<std::string> MarkDone(const std::string& id, bool success);
-  // Stops handing out nodes; returns the nodes never handed out and not
-  // skipped, in order (each returned once).
-  std::vector<std::string> Cancel();
-
- private:
-  std::mutex mu_;
-  std::condition_variable changed_;
-  std::vector<std::string> order_;
-  std::map<std::string, int> index_;
-  std::vector<std::vector<int>> children_;
-  std::vector<int> waiting_on_;
-  std::set<int> ready_;
-  std::vector<bool> finished_;  // done, skipped or cancelled
-  std::vector<bool> started_;   // handed out by Next
-  size_t in_flight_ = 0;
-  bool cancelled_ = false;
-};
 
 // For the nodes in `selected`, their nearest selected ancestors (looking
 // through unselected vertices, as dbt's subgraph does). With

@@ -4,31 +4,19 @@
 #include <regex>
 
 #include "transform/dbt_artifacts.h"
+#include "transform/dbt_selector_internal.h"
 
 namespace strata::transform {
-namespace {
+namespace internal {
 
-using json = nlohmann::json;
-using IdSet = std::set<std::string>;
-
-struct Spec {
-  bool childrens_parents = false;  // @
-  bool parents = false;
-  int parents_depth = -1;
-  bool children = false;
-  int children_depth = -1;
-  std::string method;
-  std::string value;
-};
-
-Result<Spec> ParseSpec(const std::string& raw) {
+Result<SelectionCriterion> ParseSelectionCriterion(const std::string& raw) {
   // dbt's RAW_SELECTOR_PATTERN.
   static const std::regex kPattern(R"(^(@)?(([0-9]*)\+)?(([A-Za-z0-9_.]+):)?(.*?)(\+([0-9]*))?$)");
   std::smatch m;
   if (!std::regex_match(raw, m, kPattern) || m[6].str().empty()) {
     return Status::InvalidArgument("invalid selector '" + raw + "'");
   }
-  Spec spec;
+  SelectionCriterion spec;
   spec.childrens_parents = m[1].matched;
   spec.parents = m[2].matched;
   if (m[3].matched && !m[3].str().empty())
@@ -56,6 +44,14 @@ Result<Spec> ParseSpec(const std::string& raw) {
   }
   return spec;
 }
+
+}  // namespace internal
+
+namespace {
+
+using json = nlohmann::json;
+using IdSet = std::set<std::string>;
+using internal::SelectionCriterion;
 
 std::vector<std::string> Split(const std::string& s, char sep) {
   std::vector<std::string> out;
@@ -133,9 +129,9 @@ class Selector {
     return out;
   }
 
-  // Adds tests by indirect selection.
-  IdSet WithIndirectTests(IdSet selected) {
-    const std::string& mode = options_.indirect_selection;
+  // Adds tests by indirect selection (`mode`; empty: the options' mode).
+  IdSet WithIndirectTests(IdSet selected, const std::string& mode_override = "") {
+    const std::string& mode = mode_override.empty() ? options_.indirect_selection : mode_override;
     if (mode == "empty") return selected;
     IdSet expanded_for_buildable;
     if (mode == "buildable") {
@@ -163,9 +159,13 @@ class Selector {
     return out;
   }
 
- private:
   Result<IdSet> SelectSpec(const std::string& raw) {
-    STRATA_ASSIGN_OR_RETURN(Spec spec, ParseSpec(raw));
+    STRATA_ASSIGN_OR_RETURN(SelectionCriterion spec, internal::ParseSelectionCriterion(raw));
+    return SelectCriterion(spec);
+  }
+
+  // The nodes one criterion matches, with its graph operators applied.
+  Result<IdSet> SelectCriterion(const SelectionCriterion& spec) {
     STRATA_ASSIGN_OR_RETURN(IdSet matched, Match(spec.method, spec.value));
     IdSet out = matched;
     if (spec.parents) {
@@ -191,6 +191,7 @@ class Selector {
     return out;
   }
 
+ private:
   template <typename Pred>
   IdSet Where(Pred pred) {
     IdSet out;
@@ -300,9 +301,21 @@ class Selector {
           [&](const Node& n) { return n.IsTest() && (n.test_metadata.is_null() != generic); });
     }
     if (method == "state") return MatchState(value);
+    if (method == "selector") {
+      // dbt 1.12's `--select selector:NAME`: a selectors.yml selector's
+      // whole result (its tests included), before the spec's graph operators.
+      static const std::vector<YamlSelector> kNone;
+      auto criterion = [this](const SelectionCriterion& c) -> Result<IdSet> {
+        STRATA_ASSIGN_OR_RETURN(IdSet direct, SelectCriterion(c));
+        return WithIndirectTests(std::move(direct), c.indirect_selection);
+      };
+      return internal::EvaluateYamlSelector(
+          options_.yaml_selectors != nullptr ? *options_.yaml_selectors : kNone, value, criterion);
+    }
     return Status::InvalidArgument("unknown selection method '" + method +
                                    "' (fqn, tag, path, file, source, exposure, resource_type, "
-                                   "package, config.<key>, test_name, test_type, state)");
+                                   "package, config.<key>, test_name, test_type, state, "
+                                   "selector)");
   }
 
   Result<IdSet> MatchState(const std::string& value) {
@@ -413,13 +426,30 @@ Result<std::set<std::string>> SelectNodes(const DbtProject& project, const DbtGr
                                           const SelectionOptions& options) {
   Selector selector(project, graph, options);
   IdSet included;
-  if (options.select.empty()) {
+  const YamlSelector* yaml = nullptr;
+  static const std::vector<YamlSelector> kNone;
+  const std::vector<YamlSelector>& selectors =
+      options.yaml_selectors != nullptr ? *options.yaml_selectors : kNone;
+  if (options.selector.empty() && options.select.empty() && options.exclude.empty()) {
+    yaml = DefaultYamlSelector(selectors);
+  }
+  if (!options.selector.empty() || yaml != nullptr) {
+    // A named selector replaces --select and --exclude (dbt ignores them).
+    auto select_criterion = [&selector](const SelectionCriterion& c) -> Result<IdSet> {
+      STRATA_ASSIGN_OR_RETURN(IdSet direct, selector.SelectCriterion(c));
+      return selector.WithIndirectTests(std::move(direct), c.indirect_selection);
+    };
+    STRATA_ASSIGN_OR_RETURN(
+        included,
+        internal::EvaluateYamlSelector(selectors, yaml != nullptr ? yaml->name : options.selector,
+                                       select_criterion));
+  } else if (options.select.empty()) {
     included.insert(graph.ids().begin(), graph.ids().end());
   } else {
     STRATA_ASSIGN_OR_RETURN(included, selector.SelectArgs(options.select));
     included = selector.WithIndirectTests(std::move(included));
   }
-  if (!options.exclude.empty()) {
+  if (!options.exclude.empty() && options.selector.empty() && yaml == nullptr) {
     STRATA_ASSIGN_OR_RETURN(IdSet excluded, selector.SelectArgs(options.exclude));
     excluded = selector.WithIndirectTests(std::move(excluded));
     for (const auto& id : excluded) included.erase(id);

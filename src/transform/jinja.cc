@@ -85,7 +85,7 @@ Result<std::vector<std::pair<std::string, Value>>> Template::Macros(const Value&
   STRATA_RETURN_IF_ERROR(renderer.RenderProgram(program_, root, &ignored));
   std::vector<std::pair<std::string, Value>> macros;
   for (const auto& node : program_->nodes) {
-    if (node->kind != Node::Kind::kMacro) continue;
+    if (node->kind != Stmt::Kind::kMacro) continue;
     auto it = root->vars.find(node->macro->name);
     if (it == root->vars.end() || !it->second.is_callable()) continue;
     macros.emplace_back(node->macro->name, ExportMacro(it->second, root));

@@ -46,8 +46,8 @@ struct Expr {
   bool negated = false;
 };
 
-struct Node;
-using NodeList = std::vector<std::unique_ptr<Node>>;
+struct Stmt;
+using NodeList = std::vector<std::unique_ptr<Stmt>>;
 
 struct MacroDef {
   std::string name;
@@ -59,7 +59,9 @@ struct MacroDef {
   bool uses_caller = false;    // the body mentions `caller`
 };
 
-struct Node {
+// A statement (dbt's Node is another type: distinct names keep the two
+// inline destructors from colliding at link time).
+struct Stmt {
   enum class Kind {
     kOutput,       // text
     kPrint,        // {{ expr }}

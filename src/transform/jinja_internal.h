@@ -84,9 +84,9 @@ class Renderer {
   enum class Signal { kNone, kBreak, kContinue, kReturn };
 
   Status ExecBody(const NodeList& body, const FramePtr& frame, std::string* out);
-  Status Exec(const Node& node, const FramePtr& frame, std::string* out);
-  Status ExecFor(const Node& node, const FramePtr& frame, std::string* out);
-  Status RunLoop(const Node& node, const FramePtr& frame, const Value& iterable, int depth,
+  Status Exec(const Stmt& node, const FramePtr& frame, std::string* out);
+  Status ExecFor(const Stmt& node, const FramePtr& frame, std::string* out);
+  Status RunLoop(const Stmt& node, const FramePtr& frame, const Value& iterable, int depth,
                  std::string* out);
   Status Assign(const Expr& target, Value value, const FramePtr& frame);
   Result<Value> Eval(const Expr& e, const FramePtr& frame);

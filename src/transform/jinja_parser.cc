@@ -119,8 +119,8 @@ class Parser {
           }
           return Status::OK();
         case TokenType::kData: {
-          auto node = std::make_unique<Node>();
-          node->kind = Node::Kind::kOutput;
+          auto node = std::make_unique<Stmt>();
+          node->kind = Stmt::Kind::kOutput;
           node->line = t.line;
           node->column = t.column;
           node->text = t.text;
@@ -130,8 +130,8 @@ class Parser {
         }
         case TokenType::kVarBegin: {
           Next();
-          auto node = std::make_unique<Node>();
-          node->kind = Node::Kind::kPrint;
+          auto node = std::make_unique<Stmt>();
+          node->kind = Stmt::Kind::kPrint;
           node->line = Cur().line;
           node->column = Cur().column;
           STRATA_ASSIGN_OR_RETURN(node->expr, ParseTuple(true, false));
@@ -159,9 +159,9 @@ class Parser {
     }
   }
 
-  Result<std::unique_ptr<Node>> ParseStatement() {
+  Result<std::unique_ptr<Stmt>> ParseStatement() {
     const Token tag = Cur();
-    auto node = std::make_unique<Node>();
+    auto node = std::make_unique<Stmt>();
     node->line = tag.line;
     node->column = tag.column;
     const std::string& n = tag.text;
@@ -177,7 +177,7 @@ class Parser {
     } else if (n == "call") {
       STRATA_RETURN_IF_ERROR(ParseCallBlock(node.get()));
     } else if (n == "filter") {
-      node->kind = Node::Kind::kFilterBlock;
+      node->kind = Stmt::Kind::kFilterBlock;
       STRATA_ASSIGN_OR_RETURN(node->filter, ParseFilter(MakeExpr(Expr::Kind::kBlockValue, tag)));
       while (SkipOp("|")) {
         STRATA_ASSIGN_OR_RETURN(node->filter, ParseFilter(std::move(node->filter)));
@@ -187,11 +187,11 @@ class Parser {
       STRATA_RETURN_IF_ERROR(ParseBody({"endfilter"}, &node->body, &end));
       STRATA_RETURN_IF_ERROR(ExpectBlockEnd());
     } else if (n == "do") {
-      node->kind = Node::Kind::kDo;
+      node->kind = Stmt::Kind::kDo;
       STRATA_ASSIGN_OR_RETURN(node->expr, ParseTuple(true, false));
       STRATA_RETURN_IF_ERROR(ExpectBlockEnd());
     } else if (n == "with") {
-      node->kind = Node::Kind::kWith;
+      node->kind = Stmt::Kind::kWith;
       while (Cur().type != TokenType::kBlockEnd) {
         if (!node->assignments.empty()) STRATA_RETURN_IF_ERROR(ExpectOp(","));
         STRATA_ASSIGN_OR_RETURN(auto target, ParseAssignTarget());
@@ -207,7 +207,7 @@ class Parser {
       STRATA_RETURN_IF_ERROR(ParseDbtBlock(n, node.get()));
     } else if (n == "break" || n == "continue") {
       if (loop_depth_ == 0) return ErrorAt(tag, "'" + n + "' outside of a loop");
-      node->kind = n == "break" ? Node::Kind::kBreak : Node::Kind::kContinue;
+      node->kind = n == "break" ? Stmt::Kind::kBreak : Stmt::Kind::kContinue;
       STRATA_RETURN_IF_ERROR(ExpectBlockEnd());
     } else {
       return ErrorAt(tag, "Encountered unknown tag '" + n + "'.");
@@ -215,14 +215,14 @@ class Parser {
     return node;
   }
 
-  Status ParseIf(Node* node) {
-    node->kind = Node::Kind::kIf;
+  Status ParseIf(Stmt* node) {
+    node->kind = Stmt::Kind::kIf;
     STRATA_ASSIGN_OR_RETURN(node->expr, ParseTuple(false, false));
     STRATA_RETURN_IF_ERROR(ExpectBlockEnd());
     std::string end;
     STRATA_RETURN_IF_ERROR(ParseBody({"elif", "else", "endif"}, &node->body, &end));
     if (end == "elif") {
-      auto elif = std::make_unique<Node>();
+      auto elif = std::make_unique<Stmt>();
       elif->line = Cur().line;
       elif->column = Cur().column;
       STRATA_RETURN_IF_ERROR(ParseIf(elif.get()));
@@ -270,8 +270,8 @@ class Parser {
     return tuple;
   }
 
-  Status ParseFor(Node* node) {
-    node->kind = Node::Kind::kFor;
+  Status ParseFor(Stmt* node) {
+    node->kind = Stmt::Kind::kFor;
     STRATA_ASSIGN_OR_RETURN(node->target, ParseAssignTarget(true, false));
     if (!SkipName("in")) return Error("expected 'in', got " + Describe(Cur()));
     STRATA_ASSIGN_OR_RETURN(node->expr, ParseTuple(false, true));
@@ -296,14 +296,14 @@ class Parser {
     return ExpectBlockEnd();
   }
 
-  Status ParseSet(Node* node) {
+  Status ParseSet(Stmt* node) {
     STRATA_ASSIGN_OR_RETURN(node->target, ParseAssignTarget(true, true));
     if (SkipOp("=")) {
-      node->kind = Node::Kind::kSet;
+      node->kind = Stmt::Kind::kSet;
       STRATA_ASSIGN_OR_RETURN(node->expr, ParseTuple(true, false));
       return ExpectBlockEnd();
     }
-    node->kind = Node::Kind::kSetBlock;
+    node->kind = Stmt::Kind::kSetBlock;
     if (IsOp("|")) {
       STRATA_ASSIGN_OR_RETURN(node->filter,
                               ParseFilterChain(MakeExpr(Expr::Kind::kBlockValue, Cur())));
@@ -355,8 +355,8 @@ class Parser {
     return Status::OK();
   }
 
-  Status ParseMacro(Node* node) {
-    node->kind = Node::Kind::kMacro;
+  Status ParseMacro(Stmt* node) {
+    node->kind = Stmt::Kind::kMacro;
     node->macro = std::make_shared<MacroDef>();
     STRATA_ASSIGN_OR_RETURN(node->macro->name, ExpectName());
     STRATA_RETURN_IF_ERROR(ParseSignature(node->macro.get()));
@@ -370,8 +370,8 @@ class Parser {
   //   {% materialization name, default %} or
   //   {% materialization name, adapter='duckdb'[, supported_languages=[...]] %} ->
   //   materialization_name_adapter
-  Status ParseDbtBlock(const std::string& tag, Node* node) {
-    node->kind = Node::Kind::kMacro;
+  Status ParseDbtBlock(const std::string& tag, Stmt* node) {
+    node->kind = Stmt::Kind::kMacro;
     node->macro = std::make_shared<MacroDef>();
     STRATA_ASSIGN_OR_RETURN(std::string name, ExpectName());
     if (tag == "test") {
@@ -407,8 +407,8 @@ class Parser {
     return ParseMacroBody(node->macro.get(), "end" + tag);
   }
 
-  Status ParseCallBlock(Node* node) {
-    node->kind = Node::Kind::kCallBlock;
+  Status ParseCallBlock(Stmt* node) {
+    node->kind = Stmt::Kind::kCallBlock;
     node->macro = std::make_shared<MacroDef>();
     node->macro->name = "caller";
     if (IsOp("(")) STRATA_RETURN_IF_ERROR(ParseSignature(node->macro.get()));

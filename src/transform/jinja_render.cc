@@ -61,7 +61,7 @@ class MacroCallable : public Callable {
 // The `loop` variable of a for loop.
 class LoopObject : public Object, public std::enable_shared_from_this<LoopObject> {
  public:
-  LoopObject(const List* items, int depth, Renderer* renderer, const Node* node,
+  LoopObject(const List* items, int depth, Renderer* renderer, const Stmt* node,
              const FramePtr& frame)
       : items_(items), depth_(depth), renderer_(renderer), node_(node), frame_(frame) {}
 
@@ -139,7 +139,7 @@ class LoopObject : public Object, public std::enable_shared_from_this<LoopObject
   size_t index_ = 0;
   int depth_;
   Renderer* renderer_;
-  const Node* node_;
+  const Stmt* node_;
   std::weak_ptr<Frame> frame_;
   bool has_last_changed_ = false;
   Value last_changed_;
@@ -205,28 +205,28 @@ Status Renderer::ExecBody(const NodeList& body, const FramePtr& frame, std::stri
   return Status::OK();
 }
 
-Status Renderer::Exec(const Node& node, const FramePtr& frame, std::string* out) {
+Status Renderer::Exec(const Stmt& node, const FramePtr& frame, std::string* out) {
   if (Status s = Step(); !s.ok()) return Locate(s, node.line, node.column);
   switch (node.kind) {
-    case Node::Kind::kOutput:
+    case Stmt::Kind::kOutput:
       out->append(node.text);
       return Locate(CheckSize(out->size()), node.line, node.column);
-    case Node::Kind::kPrint: {
+    case Stmt::Kind::kPrint: {
       STRATA_ASSIGN_OR_RETURN(Value v, Eval(*node.expr, frame));
       v.AppendStr(out);
       return Locate(CheckSize(out->size()), node.line, node.column);
     }
-    case Node::Kind::kIf: {
+    case Stmt::Kind::kIf: {
       STRATA_ASSIGN_OR_RETURN(Value cond, Eval(*node.expr, frame));
       return ExecBody(cond.Truthy() ? node.body : node.else_body, frame, out);
     }
-    case Node::Kind::kFor:
+    case Stmt::Kind::kFor:
       return ExecFor(node, frame, out);
-    case Node::Kind::kSet: {
+    case Stmt::Kind::kSet: {
       STRATA_ASSIGN_OR_RETURN(Value v, Eval(*node.expr, frame));
       return Assign(*node.target, std::move(v), frame);
     }
-    case Node::Kind::kSetBlock: {
+    case Stmt::Kind::kSetBlock: {
       std::string captured;
       STRATA_RETURN_IF_ERROR(ExecBody(node.body, frame, &captured));
       Value v = Value::String(std::move(captured));
@@ -240,10 +240,10 @@ Status Renderer::Exec(const Node& node, const FramePtr& frame, std::string* out)
       }
       return Assign(*node.target, std::move(v), frame);
     }
-    case Node::Kind::kMacro:
+    case Stmt::Kind::kMacro:
       frame->vars[node.macro->name] = DefineMacro(node.macro, frame);
       return Status::OK();
-    case Node::Kind::kCallBlock: {
+    case Stmt::Kind::kCallBlock: {
       const Expr& call = *node.expr;
       STRATA_ASSIGN_OR_RETURN(Value callee, Eval(*call.children[0], frame));
       CallArgs args;
@@ -254,7 +254,7 @@ Status Renderer::Exec(const Node& node, const FramePtr& frame, std::string* out)
       result->AppendStr(out);
       return Locate(CheckSize(out->size()), node.line, node.column);
     }
-    case Node::Kind::kFilterBlock: {
+    case Stmt::Kind::kFilterBlock: {
       std::string captured;
       STRATA_RETURN_IF_ERROR(ExecBody(node.body, frame, &captured));
       Value v = Value::String(std::move(captured));
@@ -266,12 +266,12 @@ Status Renderer::Exec(const Node& node, const FramePtr& frame, std::string* out)
       filtered->AppendStr(out);
       return Locate(CheckSize(out->size()), node.line, node.column);
     }
-    case Node::Kind::kDo: {
+    case Stmt::Kind::kDo: {
       STRATA_ASSIGN_OR_RETURN(Value ignored, Eval(*node.expr, frame));
       (void)ignored;
       return Status::OK();
     }
-    case Node::Kind::kWith: {
+    case Stmt::Kind::kWith: {
       auto inner = std::make_shared<Frame>(frame);
       for (const auto& [target, value_expr] : node.assignments) {
         STRATA_ASSIGN_OR_RETURN(Value v, Eval(*value_expr, frame));
@@ -279,22 +279,22 @@ Status Renderer::Exec(const Node& node, const FramePtr& frame, std::string* out)
       }
       return ExecBody(node.body, inner, out);
     }
-    case Node::Kind::kBreak:
+    case Stmt::Kind::kBreak:
       signal_ = Signal::kBreak;
       return ControlFlowStatus();
-    case Node::Kind::kContinue:
+    case Stmt::Kind::kContinue:
       signal_ = Signal::kContinue;
       return ControlFlowStatus();
   }
   return Status::OK();
 }
 
-Status Renderer::ExecFor(const Node& node, const FramePtr& frame, std::string* out) {
+Status Renderer::ExecFor(const Stmt& node, const FramePtr& frame, std::string* out) {
   STRATA_ASSIGN_OR_RETURN(Value iterable, Eval(*node.expr, frame));
   return RunLoop(node, frame, iterable, 1, out);
 }
 
-Status Renderer::RunLoop(const Node& node, const FramePtr& frame, const Value& iterable, int depth,
+Status Renderer::RunLoop(const Stmt& node, const FramePtr& frame, const Value& iterable, int depth,
                          std::string* out) {
   Result<List> iterated = IterateValue(iterable);
   if (!iterated.ok()) return Locate(iterated.status(), *node.expr);

@@ -1,5 +1,7 @@
 // WarehouseAdapter: dbt's adapter calls answered from the warehouse through
 // one engine connection and its SqlSession.
+#include <algorithm>
+
 #include "lake/lake.h"
 #include "transform/dbt_materialize.h"
 
@@ -68,7 +70,13 @@ class WarehouseAdapterImpl : public WarehouseAdapter {
     return columns;
   }
 
+  void RecordStatements(std::vector<std::string>* log) override { log_ = log; }
+  void NoteStatement(const std::string& text) override {
+    if (log_ != nullptr) log_->push_back(text);
+  }
+
   Result<QueryTable> Execute(const std::string& sql, bool fetch) override {
+    if (log_ != nullptr) log_->push_back(sql);
     STRATA_ASSIGN_OR_RETURN(auto result, session_->ExecuteScript(sql));
     QueryTable table;
     for (size_t i = 0; i < result->ColumnCount(); ++i) {
@@ -92,15 +100,95 @@ class WarehouseAdapterImpl : public WarehouseAdapter {
 
   Status CreateSchema(const std::string& schema) override { return session_->EnsureSchema(schema); }
 
+  Result<std::vector<RelationInfo>> ListRelations(const std::string& schema_pattern,
+                                                  const std::string& table_pattern,
+                                                  const std::string& exclude) override {
+    std::vector<RelationInfo> out;
+    std::vector<std::string> schemas = warehouse_->schemas();
+    std::sort(schemas.begin(), schemas.end());
+    for (const std::string& schema : schemas) {
+      if (!SqlLikeMatch(schema_pattern, schema)) continue;
+      auto relations = warehouse_->ListRelations(schema);
+      if (!relations.ok()) continue;  // a schema whose folder is not there yet
+      for (const sql::WarehouseRelation& r : *relations) {
+        if (!SqlLikeMatch(table_pattern, r.name)) continue;
+        if (!exclude.empty() && SqlLikeMatch(exclude, r.name)) continue;
+        RelationInfo info;
+        info.schema = schema;
+        info.identifier = r.name;
+        info.kind = r.kind == sql::WarehouseRelation::Kind::kView ? RelationInfo::Kind::kView
+                                                                  : RelationInfo::Kind::kTable;
+        out.push_back(std::move(info));
+      }
+    }
+    return out;
+  }
+
+  Status RenameRelation(const RelationInfo& from, const RelationInfo& to) override {
+    STRATA_ASSIGN_OR_RETURN(auto source, GetRelation("", from.schema, from.identifier));
+    if (!source.has_value()) {
+      return Status::NotFound("rename_relation: no relation " + from.schema + "." +
+                              from.identifier);
+    }
+    STRATA_RETURN_IF_ERROR(session_->EnsureSchema(to.schema));
+    STRATA_ASSIGN_OR_RETURN(auto target, GetRelation("", to.schema, to.identifier));
+    if (target.has_value()) {
+      return Status::AlreadyExists("rename_relation: " + to.schema + "." + to.identifier +
+                                   " exists already");
+    }
+    if (source->kind == RelationInfo::Kind::kView) {
+      // A view's file names its schema and name: write it anew, then drop.
+      STRATA_ASSIGN_OR_RETURN(sql::ViewDefinition view,
+                              warehouse_->ReadView(source->schema, source->identifier));
+      view.schema = sql::Lowercase(to.schema);
+      view.name = sql::Lowercase(to.identifier);
+      STRATA_RETURN_IF_ERROR(warehouse_->WriteView(view));
+      return warehouse_->DropView(source->schema, source->identifier);
+    }
+    // A Delta table is its folder (the log names files relative to it): one
+    // rename moves it whole.
+    STRATA_ASSIGN_OR_RETURN(std::string from_path,
+                            warehouse_->TablePath(source->schema, source->identifier));
+    STRATA_ASSIGN_OR_RETURN(std::string to_path,
+                            warehouse_->TablePath(to.schema, sql::Lowercase(to.identifier)));
+    STRATA_RETURN_IF_ERROR(fs_.CreateDirectories(std::string(DirName(to_path))));
+    return fs_.Rename(from_path, to_path);
+  }
+
  private:
   std::unique_ptr<engine::Connection> conn_;
   const sql::Warehouse* warehouse_;
   FileSystem& fs_;
   sql::SqlSessionOptions options_;
   std::unique_ptr<sql::SqlSession> session_;
+  std::vector<std::string>* log_ = nullptr;  // not owned; see RecordStatements
 };
 
 }  // namespace
+
+bool SqlLikeMatch(std::string_view pattern, std::string_view text) {
+  // Iterative matching with backtracking to the last '%'.
+  auto lower = [](char c) {
+    return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  };
+  size_t p = 0, t = 0, star = std::string_view::npos, star_t = 0;
+  while (t < text.size()) {
+    if (p < pattern.size() && pattern[p] == '%') {
+      star = p++;
+      star_t = t;
+    } else if (p < pattern.size() && (pattern[p] == '_' || lower(pattern[p]) == lower(text[t]))) {
+      ++p;
+      ++t;
+    } else if (star != std::string_view::npos) {
+      p = star + 1;
+      t = ++star_t;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '%') ++p;
+  return p == pattern.size();
+}
 
 Result<std::unique_ptr<WarehouseAdapter>> WarehouseAdapter::Create(engine::Database& db,
                                                                    const sql::Warehouse* warehouse,

@@ -66,6 +66,28 @@ expect_rc 0 "compile"
 expect_out_contains "Compiled node 'orders' is:"
 expect_file target/compiled/jaffle/models/marts/orders.sql
 
+# selectors.yml: --selector, an unknown name (exit 2); target/run/.
+cat >selectors.yml <<'EOF'
+selectors:
+  - name: finance
+    definition: {method: tag, value: finance}
+EOF
+run "$STRATA" ls --selector finance --resource-type model --output name
+expect_rc 0 "ls --selector"
+expect_eq "$OUT" "revenue" "ls --selector finance"
+run "$STRATA" ls --selector nope
+expect_rc 2 "unknown selector"
+expect_err_contains "Could not find selector named 'nope'"
+rm selectors.yml
+expect_file target/run/jaffle/models/marts/customers.sql
+
+# --empty: the schema without rows.
+run "$STRATA" run -s stg_customers customers --empty
+expect_rc 0 "run --empty"
+run "$STRATA" sql --project . --format csv "select count(*) as n from main.customers"
+expect_eq "$OUT" "n
+0" "customers --empty"
+
 run "$STRATA" docs generate
 expect_rc 0 "docs generate"
 expect_file target/catalog.json
