@@ -102,6 +102,23 @@ inline bool StringFlag(const char* arg, const char* name, std::string* out) {
   return true;
 }
 
+// The synthetic sales table of the lake benchmarks: the Delta schema of its
+// columns (id long, amount double, category string, day date)...
+inline constexpr const char* kSalesSchemaJson = R"({"type":"struct","fields":[
+    {"name":"id","type":"long","nullable":true,"metadata":{}},
+    {"name":"amount","type":"double","nullable":true,"metadata":{}},
+    {"name":"category","type":"string","nullable":true,"metadata":{}},
+    {"name":"day","type":"date","nullable":true,"metadata":{}}]})";
+
+// ...and its rows [begin, end) as a DuckDB query: amounts spread by a hash,
+// 40 categories, 4 years of days. Row i is the same in every call.
+inline std::string SalesRowsQuery(int64_t begin, int64_t end) {
+  return "SELECT range AS id, CAST(hash(range) % 10000000 AS DOUBLE) / 100 AS amount, "
+         "'category_' || CAST(hash(range + 1) % 40 AS VARCHAR) AS category, "
+         "DATE '2020-01-01' + CAST(range % 1461 AS INTEGER) AS day FROM range(" +
+         std::to_string(begin) + ", " + std::to_string(end) + ")";
+}
+
 // A fresh directory under $TMPDIR (or /tmp), deleted with everything in it
 // when the object goes away.
 class TempDir {

@@ -64,13 +64,9 @@ std::string g_parts = "abc";
 std::unique_ptr<Database> g_db;
 std::unique_ptr<Connection> g_conn;
 
-constexpr const char* kSchema = R"({"type":"struct","fields":[
-    {"name":"id","type":"long","nullable":true,"metadata":{}},
-    {"name":"amount","type":"double","nullable":true,"metadata":{}},
-    {"name":"category","type":"string","nullable":true,"metadata":{}},
-    {"name":"day","type":"date","nullable":true,"metadata":{}}]})";
-
-lake::DataTypePtr Schema() { return ValueOrDie(lake::ParseSchema(kSchema), "parsing the schema"); }
+lake::DataTypePtr Schema() {
+  return ValueOrDie(lake::ParseSchema(strata::bench::kSalesSchemaJson), "parsing the schema");
+}
 
 // ---- (a) snapshot load of a long log -----------------------------------
 

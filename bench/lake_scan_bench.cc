@@ -118,24 +118,15 @@ void Setup(const std::string& dir) {
   g_conn = ValueOrDie(Connection::Open(*g_db), "connecting");
 
   g_root = dir + "/sales";
-  auto schema = ValueOrDie(lake::ParseSchema(R"({"type":"struct","fields":[
-        {"name":"id","type":"long","nullable":true,"metadata":{}},
-        {"name":"amount","type":"double","nullable":true,"metadata":{}},
-        {"name":"category","type":"string","nullable":true,"metadata":{}},
-        {"name":"day","type":"date","nullable":true,"metadata":{}}]})"),
-                           "parsing the schema");
+  auto schema =
+      ValueOrDie(lake::ParseSchema(strata::bench::kSalesSchemaJson), "parsing the schema");
   FileSystem& fs = *FileSystem::Default();
   auto writer =
       ValueOrDie(lake::TableWriter::Create(g_root, *schema, {}, fs, *g_conn), "creating the table");
   // One append per file: a table grown by several batches, as lake tables are.
   for (int64_t f = 0; f < g_files; ++f) {
     int64_t begin = g_rows * f / g_files, end = g_rows * (f + 1) / g_files;
-    std::string query =
-        "SELECT range AS id, CAST(hash(range) % 10000000 AS DOUBLE) / 100 AS amount, "
-        "'category_' || CAST(hash(range + 1) % 40 AS VARCHAR) AS category, "
-        "DATE '2020-01-01' + CAST(range % 1461 AS INTEGER) AS day FROM range(" +
-        std::to_string(begin) + ", " + std::to_string(end) + ")";
-    ValueOrDie(writer->Append(query), "appending rows");
+    ValueOrDie(writer->Append(strata::bench::SalesRowsQuery(begin, end)), "appending rows");
   }
 
   auto table = ValueOrDie(lake::Table::Open(g_root, fs, g_conn.get()), "opening the table");

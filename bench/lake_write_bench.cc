@@ -55,12 +55,7 @@ std::string g_dir;
 lake::DataTypePtr g_schema;
 std::unique_ptr<lake::TableWriter> g_writer;  // on an empty table, ready for the next pass
 
-std::string Query() {
-  return "SELECT range AS id, CAST(hash(range) % 10000000 AS DOUBLE) / 100 AS amount, "
-         "'category_' || CAST(hash(range + 1) % 40 AS VARCHAR) AS category, "
-         "DATE '2020-01-01' + CAST(range % 1461 AS INTEGER) AS day FROM range(" +
-         std::to_string(g_rows) + ")";
-}
+std::string Query() { return strata::bench::SalesRowsQuery(0, g_rows); }
 
 std::string TableRoot() { return g_dir + "/table"; }
 std::string CopyPath() { return g_dir + "/copy.zstd.parquet"; }
@@ -207,12 +202,7 @@ int main(int argc, char** argv) {
   options.threads = static_cast<int>(g_threads);
   g_db = ValueOrDie(Database::Open(options), "opening DuckDB");
   g_conn = ValueOrDie(Connection::Open(*g_db), "connecting");
-  g_schema = ValueOrDie(lake::ParseSchema(R"({"type":"struct","fields":[
-        {"name":"id","type":"long","nullable":true,"metadata":{}},
-        {"name":"amount","type":"double","nullable":true,"metadata":{}},
-        {"name":"category","type":"string","nullable":true,"metadata":{}},
-        {"name":"day","type":"date","nullable":true,"metadata":{}}]})"),
-                        "parsing the schema");
+  g_schema = ValueOrDie(lake::ParseSchema(strata::bench::kSalesSchemaJson), "parsing the schema");
   std::printf(
       "writing %lld rows x (BIGINT, DOUBLE, VARCHAR, DATE) as zstd Parquet, "
       "DuckDB threads: %lld\n",

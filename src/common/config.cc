@@ -11,6 +11,8 @@
 #include <set>
 #include <sstream>
 
+#include "common/edit_distance.h"
+
 namespace strata {
 
 struct ConfigNode::Shared {
@@ -48,21 +50,6 @@ ConfigNode::Kind KindOf(const YAML::Node& node) {
 
 std::string ChildPath(const std::string& parent, std::string_view key) {
   return parent.empty() ? std::string(key) : fmt::format("{}.{}", parent, key);
-}
-
-size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1] ? 1 : 0)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
 }
 
 bool IsEnvNameChar(char c, bool first) {

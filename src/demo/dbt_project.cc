@@ -79,6 +79,19 @@ constexpr std::string_view kNewRowsMacro =
 {%- endmacro %}
 )";
 
+constexpr std::string_view kLatestRowsMacro =
+    R"(-- The newly ingested rows of a bronze table, one per key: a row exported or
+-- delivered twice is kept once, the latest landed copy winning.
+{% macro latest_landed_rows(relation, key_columns) -%}
+    select * from (
+        {{ newly_ingested(relation) }}
+    ) as landed
+    qualify row_number() over (
+        partition by {{ key_columns }} order by _strata_ingested_at desc, _strata_file, _strata_row
+    ) = 1
+{%- endmacro %}
+)";
+
 constexpr std::string_view kSources = R"(version: 2
 
 sources:
@@ -101,15 +114,8 @@ constexpr std::string_view kSilverCustomers = R"({{ config(unique_key='customer_
 
 -- One row per customer: rows exported twice are merged, e-mails normalised,
 -- empty places made NULL, and sign-up times that do not parse become NULL.
-with landed as (
-    {{ newly_ingested(source('bronze', 'shop_customers')) }}
-),
-
-deduplicated as (
-    select * from landed
-    qualify row_number() over (
-        partition by customer_id order by _strata_ingested_at desc, _strata_file, _strata_row
-    ) = 1
+with deduplicated as (
+    {{ latest_landed_rows(source('bronze', 'shop_customers'), 'customer_id') }}
 )
 
 select
@@ -130,15 +136,8 @@ from deduplicated
 constexpr std::string_view kSilverProducts = R"({{ config(unique_key='product_id') }}
 
 -- One row per product (the catalogue lists some twice); money as DECIMAL.
-with landed as (
-    {{ newly_ingested(source('bronze', 'shop_products')) }}
-),
-
-deduplicated as (
-    select * from landed
-    qualify row_number() over (
-        partition by product_id order by _strata_ingested_at desc, _strata_file, _strata_row
-    ) = 1
+with deduplicated as (
+    {{ latest_landed_rows(source('bronze', 'shop_products'), 'product_id') }}
 )
 
 select
@@ -159,15 +158,8 @@ constexpr std::string_view kSilverOrders = R"({{ config(unique_key='order_id') }
 
 -- One row per order. Orders whose order_ts did not parse were quarantined by
 -- the ingest (bronze._quarantine_shop) and are not here.
-with landed as (
-    {{ newly_ingested(source('bronze', 'shop_orders')) }}
-),
-
-deduplicated as (
-    select * from landed
-    qualify row_number() over (
-        partition by order_id order by _strata_ingested_at desc, _strata_file, _strata_row
-    ) = 1
+with deduplicated as (
+    {{ latest_landed_rows(source('bronze', 'shop_orders'), 'order_id') }}
 )
 
 select
@@ -194,15 +186,8 @@ constexpr std::string_view kSilverOrderItems = R"({{ config(unique_key='order_li
 -- One row per order line. Left out: lines exported twice (kept once), lines
 -- with a quantity of zero or less, lines of unknown products, and lines of
 -- orders that are not in silver (quarantined for a broken order_ts).
-with landed as (
-    {{ newly_ingested(source('bronze', 'shop_order_items')) }}
-),
-
-deduplicated as (
-    select * from landed
-    qualify row_number() over (
-        partition by order_id, line_no order by _strata_ingested_at desc, _strata_file, _strata_row
-    ) = 1
+with deduplicated as (
+    {{ latest_landed_rows(source('bronze', 'shop_order_items'), 'order_id, line_no') }}
 )
 
 select
@@ -225,15 +210,8 @@ constexpr std::string_view kSilverPayments = R"({{ config(unique_key='payment_id
 
 -- One row per payment (webhooks delivered twice are merged); a missing method
 -- is 'unknown'; payments of orders not in silver are left out.
-with landed as (
-    {{ newly_ingested(source('bronze', 'shop_payments')) }}
-),
-
-deduplicated as (
-    select * from landed
-    qualify row_number() over (
-        partition by payment_id order by _strata_ingested_at desc, _strata_file, _strata_row
-    ) = 1
+with deduplicated as (
+    {{ latest_landed_rows(source('bronze', 'shop_payments'), 'payment_id') }}
 )
 
 select
@@ -256,15 +234,8 @@ constexpr std::string_view kSilverEvents = R"({{ config(unique_key='event_id') }
 
 -- One row per click event (events sent twice are merged). Events stamped
 -- 1970-01-01 (a device clock reset) are left out.
-with landed as (
-    {{ newly_ingested(source('bronze', 'shop_events')) }}
-),
-
-deduplicated as (
-    select * from landed
-    qualify row_number() over (
-        partition by event_id order by _strata_ingested_at desc, _strata_file, _strata_row
-    ) = 1
+with deduplicated as (
+    {{ latest_landed_rows(source('bronze', 'shop_events'), 'event_id') }}
 )
 
 select
@@ -504,6 +475,7 @@ constexpr ProjectFile kFiles[] = {
     {"profiles.yml", kProfiles},
     {"macros/generate_schema_name.sql", kSchemaNameMacro},
     {"macros/newly_ingested.sql", kNewRowsMacro},
+    {"macros/latest_landed_rows.sql", kLatestRowsMacro},
     {"models/sources.yml", kSources},
     {"models/silver/customers.sql", kSilverCustomers},
     {"models/silver/products.sql", kSilverProducts},

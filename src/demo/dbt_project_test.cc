@@ -41,7 +41,8 @@ class DemoDbtProjectTest : public ::testing::Test {
 TEST_F(DemoDbtProjectTest, LoadsWithoutErrorsWithSilverGoldAndTests) {
   auto written = WriteDemoDbtProject(*FileSystem::Default(), dir_);
   ASSERT_TRUE(written.ok()) << written.status().ToString();
-  EXPECT_EQ(written->size(), 17u);
+  // dbt_project.yml, profiles.yml, 3 macros, sources.yml, 6+1 silver, 3+1 gold, 1 test.
+  EXPECT_EQ(written->size(), 18u);
 
   transform::DbtProject project = Load();
   transform::DbtGraph graph = transform::DbtGraph::Build(&project);

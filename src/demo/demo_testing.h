@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "common/temp_dir_testing.h"
 #include "demo/demo.h"
 #include "engine/engine.h"
 
@@ -23,26 +24,9 @@ namespace strata::demo::testing {
 inline constexpr int64_t kTestOrders = 10'000;
 
 // A fresh directory under the system temp dir, removed by the destructor.
-class TempDir {
+class TempDir : public common::testing::TempDir {
  public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "strata-demo-XXXXXX").string();
-    std::vector<char> buf(pattern.begin(), pattern.end());
-    buf.push_back('\0');
-    const char* made = mkdtemp(buf.data());
-    EXPECT_NE(made, nullptr) << "mkdtemp failed";
-    path_ = made ? made : pattern;
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
+  TempDir() : common::testing::TempDir("strata-demo-") {}
 };
 
 // An in-memory DuckDB with one connection.
@@ -182,7 +166,7 @@ inline bool ParseTimestamp(const std::string& s, int64_t* seconds) {
   int y = std::stoi(s.substr(0, 4));
   unsigned mo = std::stoul(s.substr(5, 2)), d = std::stoul(s.substr(8, 2));
   int64_t h = std::stoi(s.substr(11, 2)), mi = std::stoi(s.substr(14, 2)),
-      se = std::stoi(s.substr(17, 2));
+          se = std::stoi(s.substr(17, 2));
   std::chrono::year_month_day ymd{std::chrono::year(y), std::chrono::month(mo),
                                   std::chrono::day(d)};
   if (!ymd.ok() || y < 1900 || h > 23 || mi > 59 || se > 59) return false;

@@ -7,10 +7,13 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include "common/file_system.h"
+#include "common/logging.h"
+#include "common/temp_dir_testing.h"
 #include "engine/engine.h"
 #include "ingest/connector.h"
 
@@ -109,18 +112,29 @@ class RecordingSink : public BatchSink {
   int fail_commits_after_ = -1;
 };
 
-// A fresh empty directory under the system temp dir, removed by the destructor.
-class TempDir {
+// Keeps every log line written while it is the log sink (SetLogSink), for
+// the never-logs-a-secret checks. Thread-safe: connectors log from workers.
+class CapturingLogSink : public LogSink {
  public:
-  TempDir() {
-    char pattern[] = "/tmp/strata-ingest-XXXXXX";
-    path_ = mkdtemp(pattern);
+  void Write(LogLevel, std::string_view line) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    lines_ += std::string(line) + "\n";
   }
-  ~TempDir() { (void)FileSystem::Default()->DeleteRecursively(path_); }
-  const std::string& path() const { return path_; }
+  // Every line so far, each ending in '\n'.
+  std::string lines() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return lines_;
+  }
 
  private:
-  std::string path_;
+  std::mutex mutex_;
+  std::string lines_;
+};
+
+// A fresh empty directory under the system temp dir, removed by the destructor.
+class TempDir : public common::testing::TempDir {
+ public:
+  TempDir() : common::testing::TempDir("strata-ingest-") {}
 };
 
 }  // namespace strata::ingest::testing

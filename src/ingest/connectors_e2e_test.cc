@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "ingest/delta_query_testing.h"
 #include "ingest/http_test_server.h"
 #include "ingest/ingest.h"
 #include "lake/lake.h"
@@ -43,19 +44,10 @@ class ConnectorsEndToEndTest : public ::testing::Test {
   // `select` over the Delta table `schema_table`, {t} standing for its rows.
   std::string Query(const std::string& schema_table, const std::string& select) {
     size_t dot = schema_table.find('.');
-    std::string root =
-        dir_ + "/warehouse/" + schema_table.substr(0, dot) + "/" + schema_table.substr(dot + 1);
-    auto table = lake::Table::Open(root, *FileSystem::Default(), conn_.get());
-    if (!table.ok()) return "error: " + table.status().ToString();
-    auto snapshot = (*table)->Latest();
-    if (!snapshot.ok()) return "error: " + snapshot.status().ToString();
-    auto plan = lake::PlanScan(**snapshot, {}, *FileSystem::Default(), *conn_);
-    if (!plan.ok()) return "error: " + plan.status().ToString();
-    std::string sql = select;
-    sql.replace(sql.find("{t}"), 3, "(" + plan->sql + ") AS t");
-    auto value = conn_->QueryScalar(sql);
-    if (!value.ok()) return "error: " + value.status().ToString();
-    return value->ToString();
+    return testing::QueryDeltaTable(
+        *conn_,
+        dir_ + "/warehouse/" + schema_table.substr(0, dot) + "/" + schema_table.substr(dot + 1),
+        select);
   }
 
   testing::TestHttpServer server_;

@@ -18,6 +18,7 @@ namespace strata::ingest {
 namespace {
 
 using nlohmann::json;
+using testing::CapturingLogSink;
 using testing::RecordingSink;
 using testing::TempDir;
 using testing::TestHttpServer;
@@ -38,23 +39,6 @@ void Reply(httplib::Response& res, const json& body) {
 int IntParam(const httplib::Request& req, const std::string& name, int fallback) {
   return req.has_param(name) ? std::stoi(req.get_param_value(name)) : fallback;
 }
-
-// Captures every log line, for the never-logs-a-secret checks.
-class CapturingLogSink : public LogSink {
- public:
-  void Write(LogLevel, std::string_view line) override {
-    std::lock_guard<std::mutex> lock(mutex_);
-    lines_ += std::string(line) + "\n";
-  }
-  std::string lines() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return lines_;
-  }
-
- private:
-  std::mutex mutex_;
-  std::string lines_;
-};
 
 class HttpConnectorTest : public ::testing::Test {
  protected:

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "engine/engine.h"
+#include "ingest/delta_query_testing.h"
 #include "lake/lake.h"
 
 extern char** environ;
@@ -72,17 +73,7 @@ class IngestCrashTest : public ::testing::Test {
   }
 
   std::string Query(const std::string& table, const std::string& select) {
-    FileSystem& fs = *FileSystem::Default();
-    auto opened = lake::Table::Open(dir_ + "/warehouse/bronze/" + table, fs, conn_.get());
-    if (!opened.ok()) return "error: " + opened.status().ToString();
-    auto snapshot = (*opened)->Latest();
-    if (!snapshot.ok()) return "error: " + snapshot.status().ToString();
-    auto plan = lake::PlanScan(**snapshot, {}, fs, *conn_);
-    if (!plan.ok()) return "error: " + plan.status().ToString();
-    std::string sql = select;
-    sql.replace(sql.find("{t}"), 3, "(" + plan->sql + ") AS t");
-    auto value = conn_->QueryScalar(sql);
-    return value.ok() ? value->ToString() : "error: " + value.status().ToString();
+    return testing::QueryDeltaTable(*conn_, dir_ + "/warehouse/bronze/" + table, select);
   }
 
   // "rows distinct-ids min max" of the bronze table.

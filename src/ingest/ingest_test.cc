@@ -12,6 +12,7 @@
 
 #include "common/logging.h"
 #include "ingest/bronze_writer.h"
+#include "ingest/delta_query_testing.h"
 #include "ingest/ingest_testing.h"
 #include "lake/lake.h"
 
@@ -62,17 +63,7 @@ class IngestTest : public ::testing::Test {
 
   // The value of `select` (with {t} standing for the table's rows) as text.
   std::string Query(const std::string& table, const std::string& select) {
-    auto opened = lake::Table::Open(TableRoot(table), fs_, conn_.get());
-    if (!opened.ok()) return "error: " + opened.status().ToString();
-    auto snapshot = (*opened)->Latest();
-    if (!snapshot.ok()) return "error: " + snapshot.status().ToString();
-    auto plan = lake::PlanScan(**snapshot, {}, fs_, *conn_);
-    if (!plan.ok()) return "error: " + plan.status().ToString();
-    std::string sql = select;
-    sql.replace(sql.find("{t}"), 3, "(" + plan->sql + ") AS t");
-    auto value = conn_->QueryScalar(sql);
-    if (!value.ok()) return "error: " + value.status().ToString();
-    return value->ToString();
+    return testing::QueryDeltaTable(*conn_, TableRoot(table), select);
   }
   std::string Count(const std::string& table) { return Query(table, "SELECT count(*) FROM {t}"); }
   // "count distinct min max" of ids: every id once iff distinct == count.

@@ -14,13 +14,17 @@
 #include "ingest/testing/mariadb_server.h"
 #include "ingest/testing/postgres_fixture.h"
 #include "ingest/testing/postgres_server.h"
+#include "ingest/testing/sink_checks_fixture.h"
 
 namespace strata::ingest {
 namespace {
 
 using testing::DuckDbSink;
+using testing::ExpectColumnTypes;
+using testing::ExpectRowSatisfies;
 using testing::MariaDbServer;
 using testing::PostgresTest;
+using testing::Scalar;
 
 std::unique_ptr<MariaDbServer>& Shared() {
   static auto* server = new std::unique_ptr<MariaDbServer>();
@@ -69,12 +73,6 @@ class MySqlConnectorTest : public ::testing::Test {
     return std::move(c).value();
   }
   static std::unique_ptr<DuckDbSink> Sink() { return std::move(DuckDbSink::Create()).value(); }
-  static std::string Scalar(DuckDbSink& sink, const std::string& sql) {
-    auto rows = sink.Rows(sql);
-    EXPECT_TRUE(rows.ok()) << rows.status().ToString() << " in " << sql;
-    if (!rows.ok() || rows->empty()) return "<none>";
-    return (*rows)[0][0];
-  }
   std::string database_;
 };
 
@@ -109,10 +107,7 @@ TEST_F(MySqlConnectorTest, EveryTypeRoundTrips) {
       {"bl", "BLOB"},         {"vb", "BLOB"},       {"dt", "DATE"},
       {"tm", "TIME"},         {"dtm", "TIMESTAMP"}, {"ts", "TIMESTAMP WITH TIME ZONE"},
       {"yr", "SMALLINT"},     {"en", "VARCHAR"},    {"bt", "UBIGINT"}};
-  for (const auto& [column, type] : types) {
-    EXPECT_EQ(Scalar(*sink, "SELECT typeof(" + column + ") FROM bronze WHERE id = 1"), type)
-        << column;
-  }
+  ExpectColumnTypes(*sink, "id = 1", types);
   const std::vector<std::string> row1 = {"ti = -128",
                                          "tu = 255",
                                          "si = -32768",
@@ -135,10 +130,7 @@ TEST_F(MySqlConnectorTest, EveryTypeRoundTrips) {
                                          "en = 'b'",
                                          "bt = 513",
                                          "json_extract(js::JSON, '$.k[1]')::INT = 2"};
-  for (const std::string& check : row1) {
-    EXPECT_EQ(Scalar(*sink, "SELECT (" + check + ")::VARCHAR FROM bronze WHERE id = 1"), "true")
-        << check;
-  }
+  ExpectRowSatisfies(*sink, "id = 1", row1);
   EXPECT_EQ(Scalar(*sink,
                    "SELECT count(*) FROM bronze WHERE id = 2 AND COLUMNS(* EXCLUDE (id)) "
                    "IS NULL"),

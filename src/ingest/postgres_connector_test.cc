@@ -11,12 +11,16 @@
 
 #include "ingest/testing/duckdb_sink.h"
 #include "ingest/testing/postgres_fixture.h"
+#include "ingest/testing/sink_checks_fixture.h"
 
 namespace strata::ingest {
 namespace {
 
 using testing::DuckDbSink;
+using testing::ExpectColumnTypes;
+using testing::ExpectRowSatisfies;
 using testing::PostgresTest;
+using testing::Scalar;
 
 std::unique_ptr<DuckDbSink> NewSink() {
   auto sink = DuckDbSink::Create();
@@ -28,14 +32,6 @@ std::unique_ptr<Connector> NewConnector(const SourceConfig& source) {
   auto connector = MakePostgresConnector(source);
   EXPECT_TRUE(connector.ok()) << connector.status().ToString();
   return std::move(connector).value();
-}
-
-// The single value of `sql` on the sink's database, as text.
-std::string Scalar(DuckDbSink& sink, const std::string& sql) {
-  auto rows = sink.Rows(sql);
-  EXPECT_TRUE(rows.ok()) << rows.status().ToString() << " in " << sql;
-  if (!rows.ok() || rows->empty() || rows->front().empty()) return "<none>";
-  return (*rows)[0][0];
 }
 
 class PostgresConnectorTest : public PostgresTest {
@@ -95,10 +91,7 @@ TEST_F(PostgresConnectorTest, EveryTypeRoundTrips) {
       {"j", "JSON"},       {"jb", "JSON"},
       {"ia", "INTEGER[]"}, {"ta", "VARCHAR[]"},
       {"m", "VARCHAR"},    {"dom", "INTEGER"}};
-  for (const auto& [column, type] : types) {
-    EXPECT_EQ(Scalar(*sink, "SELECT typeof(" + column + ") FROM bronze WHERE id = 1"), type)
-        << column;
-  }
+  ExpectColumnTypes(*sink, "id = 1", types);
   // Row 1: each value equals the literal inserted, written as DuckDB literals.
   const std::vector<std::string> row1 = {"i2 = 32767",
                                          "i8 = -9223372036854775808",
@@ -123,10 +116,7 @@ TEST_F(PostgresConnectorTest, EveryTypeRoundTrips) {
                                          "ta = ['a,b', 'q\"uote', NULL]",
                                          "m = 'happy'",
                                          "dom = 7"};
-  for (const std::string& check : row1) {
-    EXPECT_EQ(Scalar(*sink, "SELECT (" + check + ")::VARCHAR FROM bronze WHERE id = 1"), "true")
-        << check;
-  }
+  ExpectRowSatisfies(*sink, "id = 1", row1);
   // Row 2: NULL everywhere (not empty strings).
   EXPECT_EQ(Scalar(*sink,
                    "SELECT count(*) FROM bronze WHERE id = 2 AND COLUMNS(* EXCLUDE (id)) "
@@ -153,10 +143,7 @@ TEST_F(PostgresConnectorTest, EveryTypeRoundTrips) {
                                          "ia = []",
                                          "len(ta) = 0",
                                          "m = 'sad'"};
-  for (const std::string& check : row3) {
-    EXPECT_EQ(Scalar(*sink, "SELECT (" + check + ")::VARCHAR FROM bronze WHERE id = 3"), "true")
-        << check;
-  }
+  ExpectRowSatisfies(*sink, "id = 3", row3);
 }
 
 TEST_F(PostgresConnectorTest, QueryStreamAndColumnSelection) {

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "ingest/delta_query_testing.h"
 #include "ingest/ingest.h"
 #include "ingest/testing/postgres_fixture.h"
 #include "lake/lake.h"
@@ -41,17 +42,7 @@ class PostgresIngestTest : public testing::PostgresTest {
 
   // `select` over the bronze table's rows ({t}), as text.
   std::string Query(const std::string& table, const std::string& select) {
-    auto opened = lake::Table::Open(dir_ + "/warehouse/bronze/" + table, fs_, conn_.get());
-    if (!opened.ok()) return "error: " + opened.status().ToString();
-    auto snapshot = (*opened)->Latest();
-    if (!snapshot.ok()) return "error: " + snapshot.status().ToString();
-    auto plan = lake::PlanScan(**snapshot, {}, fs_, *conn_);
-    if (!plan.ok()) return "error: " + plan.status().ToString();
-    std::string sql = select;
-    sql.replace(sql.find("{t}"), 3, "(" + plan->sql + ") AS t");
-    auto value = conn_->QueryScalar(sql);
-    if (!value.ok()) return "error: " + value.status().ToString();
-    return value->ToString();
+    return testing::QueryDeltaTable(*conn_, dir_ + "/warehouse/bronze/" + table, select);
   }
 
   FileSystem& fs_ = *FileSystem::Default();

@@ -17,26 +17,11 @@ namespace strata::ingest {
 namespace {
 
 using nlohmann::json;
+using testing::CapturingLogSink;
 using testing::RecordingSink;
 using testing::TempDir;
 
 const std::string kTap = STRATA_SOURCE_DIR "/src/ingest/testdata/singer_tap_shop.py";
-
-class CapturingLogSink : public LogSink {
- public:
-  void Write(LogLevel, std::string_view line) override {
-    std::lock_guard<std::mutex> lock(mutex_);
-    lines_ += std::string(line) + "\n";
-  }
-  std::string lines() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return lines_;
-  }
-
- private:
-  std::mutex mutex_;
-  std::string lines_;
-};
 
 class SingerConnectorTest : public ::testing::Test {
  protected:

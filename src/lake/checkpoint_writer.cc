@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "lake/checkpoint_reader.h"
+#include "lake/checkpoint_tombstones.h"
 #include "lake/json_util.h"
 #include "lake/log_segment.h"
 #include "lake/paths.h"
@@ -52,45 +52,6 @@ using FileKey = std::pair<std::string, std::string>;
 FileKey KeyOf(const std::string& path, const std::optional<DeletionVectorDescriptor>& dv) {
   auto decoded = PercentDecode(path);
   return {decoded.ok() ? *decoded : path, dv ? dv->UniqueId() : std::string()};
-}
-
-// The remove tombstones of a checkpoint written before (Parquet or JSON).
-Status ReadCheckpointTombstones(const CheckpointFiles& cp, FileSystem& fs, engine::Connection& conn,
-                                std::map<FileKey, RemoveFile>& out) {
-  std::vector<std::string> lines;
-  if (cp.is_json) {
-    STRATA_ASSIGN_OR_RETURN(std::string text, fs.ReadFile(cp.paths.front()));
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);) lines.push_back(line);
-  } else {
-    std::string list = "[";
-    for (size_t i = 0; i < cp.paths.size(); ++i)
-      list += (i ? ", " : "") + QuoteLiteral(cp.paths[i]);
-    list += "]";
-    std::string parquet = "read_parquet(" + list + ", union_by_name = true)";
-    STRATA_ASSIGN_OR_RETURN(auto columns,
-                            QueryStrings(conn, "SELECT column_name FROM (DESCRIBE SELECT * FROM " +
-                                                   parquet + ") WHERE column_name = 'remove'"));
-    if (columns.empty()) return Status::OK();
-    STRATA_ASSIGN_OR_RETURN(auto rows,
-                            QueryStrings(conn,
-                                         "SELECT '{\"remove\":' || CAST(to_json(remove) AS "
-                                         "VARCHAR) || '}' FROM " +
-                                             parquet + " WHERE remove IS NOT NULL"));
-    for (const auto& row : rows) {
-      if (row[0]) lines.push_back(*row[0]);
-    }
-  }
-  for (const std::string& line : lines) {
-    if (line.find("\"remove\"") == std::string::npos) continue;
-    auto action = ParseActionLine(line);
-    if (!action.ok() || !action->has_value()) continue;  // a tombstone is only a hint to VACUUM
-    if (auto* r = std::get_if<RemoveFile>(&**action)) {
-      FileKey key = KeyOf(r->path, r->deletion_vector);
-      out[key] = std::move(*r);
-    }
-  }
-  return Status::OK();
 }
 
 Status WriteStaging(FileSystem& fs, const std::string& path, const std::string& data) {
@@ -143,7 +104,14 @@ Result<CheckpointInfo> WriteCheckpoint(const std::string& root, int64_t version,
   // (an add of the same path revives the file and drops its tombstone).
   std::map<FileKey, RemoveFile> tombstones;
   if (segment.checkpoint) {
-    STRATA_RETURN_IF_ERROR(ReadCheckpointTombstones(*segment.checkpoint, fs, conn, tombstones));
+    // A tombstone is only a hint to VACUUM: one that does not parse is dropped.
+    STRATA_ASSIGN_OR_RETURN(
+        std::vector<RemoveFile> removes,
+        ReadCheckpointTombstones(*segment.checkpoint, fs, conn, BadTombstone::kSkip));
+    for (RemoveFile& r : removes) {
+      FileKey key = KeyOf(r.path, r.deletion_vector);
+      tombstones[key] = std::move(r);
+    }
   }
   for (const CommitFile& commit : segment.commits) {
     STRATA_ASSIGN_OR_RETURN(std::string text, fs.ReadFile(commit.path));

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
+#include "common/civil_date.h"
 #include "lake/checkpoint_reader.h"
 #include "lake/json_util.h"
 
@@ -110,28 +111,6 @@ std::optional<double> ParseDouble(const std::string& text, bool as_float) {
   double v = as_float ? static_cast<double>(std::strtof(begin, &end)) : std::strtod(begin, &end);
   if (end == begin || *end != '\0') return std::nullopt;
   return v;
-}
-
-// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
-  y -= m <= 2;
-  int64_t era = (y >= 0 ? y : y - 399) / 400;
-  int64_t yoe = y - era * 400;
-  int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-void CivilFromDays(int64_t z, int64_t& y, int64_t& m, int64_t& d) {
-  z += 719468;
-  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  int64_t doe = z - era * 146097;
-  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  int64_t mp = (5 * doy + 2) / 153;
-  d = doy - (153 * mp + 2) / 5 + 1;
-  m = mp + (mp < 10 ? 3 : -9);
-  y = yoe + era * 400 + (m <= 2);
 }
 
 // Reads `count` digits at `pos` (advancing it); false when there are none.
@@ -482,14 +461,14 @@ std::optional<std::string> DeltaTimestampText(std::string_view s, bool utc) {
   int64_t seconds = DaysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - offset_seconds;
   int64_t days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400;
   int64_t in_day = seconds - days * 86400;
-  CivilFromDays(days, y, mo, d);
-  if (y < 0) return std::nullopt;
+  const CivilDate date = CivilFromDays(days);
+  if (date.year < 0) return std::nullopt;
   char buf[160];
   std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%03lld%s",
-                static_cast<long long>(y), static_cast<long long>(mo), static_cast<long long>(d),
-                static_cast<long long>(in_day / 3600), static_cast<long long>(in_day / 60 % 60),
-                static_cast<long long>(in_day % 60), static_cast<long long>(micros / 1000),
-                utc ? "Z" : "");
+                static_cast<long long>(date.year), static_cast<long long>(date.month),
+                static_cast<long long>(date.day), static_cast<long long>(in_day / 3600),
+                static_cast<long long>(in_day / 60 % 60), static_cast<long long>(in_day % 60),
+                static_cast<long long>(micros / 1000), utc ? "Z" : "");
   return std::string(buf);
 }
 

@@ -8,7 +8,6 @@
 // the first column taking the higher bit of each group; rows are written in
 // the order of that key. With one column it is a plain sort by the column.
 #include <algorithm>
-#include <atomic>
 #include <cctype>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -20,6 +19,7 @@
 #include "lake/lake.h"
 #include "lake/maintenance.h"
 #include "lake/maintenance_internal.h"
+#include "lake/scoped_temp_table.h"
 #include "lake/write_support.h"
 
 namespace strata::lake {
@@ -51,23 +51,6 @@ Result<int64_t> ParseByteSize(const std::string& text) {
   }
   return static_cast<int64_t>(n) * unit->second;
 }
-
-// Drops a temp table at scope exit, whatever the outcome.
-class ScopedTempTable {
- public:
-  ScopedTempTable(engine::Connection& conn, const std::string& prefix) : conn_(conn) {
-    static std::atomic<int64_t> counter{0};
-    name_ = "__strata_" + prefix + "_" + std::to_string(counter.fetch_add(1));
-  }
-  ~ScopedTempTable() { (void)conn_.Execute("DROP TABLE IF EXISTS temp." + name_); }
-  ScopedTempTable(const ScopedTempTable&) = delete;
-  ScopedTempTable& operator=(const ScopedTempTable&) = delete;
-  const std::string& name() const { return name_; }
-
- private:
-  engine::Connection& conn_;
-  std::string name_;
-};
 
 // The resolved column names of `requested` (Delta matches names
 // case-insensitively). InvalidArgument for unknown, partition or nested columns.

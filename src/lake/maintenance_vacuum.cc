@@ -7,9 +7,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <set>
-#include <sstream>
 
-#include "lake/checkpoint_reader.h"
+#include "lake/checkpoint_tombstones.h"
 #include "lake/deletion_vector.h"
 #include "lake/json_util.h"
 #include "lake/lake.h"
@@ -19,8 +18,6 @@
 
 namespace strata::lake {
 namespace {
-
-using engine::QuoteLiteral;
 
 // Delta's hidden-file rule (DeltaTableUtils.isHiddenDirectory): names
 // starting with '.' or '_' are not data, except partition directories whose
@@ -56,41 +53,6 @@ class KeepSet {
   std::string root_;
   std::set<std::string> paths_;
 };
-
-// The remove tombstones a checkpoint carries (for logs whose older commits
-// were cleaned up, the checkpoint is where those tombstones live).
-Status AddCheckpointTombstones(const CheckpointFiles& cp, FileSystem& fs, engine::Connection& conn,
-                               int64_t cutoff_millis, KeepSet& keep) {
-  std::vector<std::string> lines;
-  if (cp.is_json) {
-    STRATA_ASSIGN_OR_RETURN(std::string text, fs.ReadFile(cp.paths.front()));
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);) lines.push_back(line);
-  } else {
-    std::string list;
-    for (const std::string& p : cp.paths) list += (list.empty() ? "" : ", ") + QuoteLiteral(p);
-    std::string parquet = "read_parquet([" + list + "], union_by_name = true)";
-    STRATA_ASSIGN_OR_RETURN(auto columns,
-                            QueryStrings(conn, "SELECT column_name FROM (DESCRIBE SELECT * FROM " +
-                                                   parquet + ") WHERE column_name = 'remove'"));
-    if (columns.empty()) return Status::OK();
-    STRATA_ASSIGN_OR_RETURN(auto rows,
-                            QueryStrings(conn,
-                                         "SELECT '{\"remove\":' || CAST(to_json(remove) AS "
-                                         "VARCHAR) || '}' FROM " +
-                                             parquet + " WHERE remove IS NOT NULL"));
-    for (const auto& row : rows) {
-      if (row[0]) lines.push_back(*row[0]);
-    }
-  }
-  for (const std::string& line : lines) {
-    if (line.find("\"remove\"") == std::string::npos) continue;
-    STRATA_ASSIGN_OR_RETURN(auto action, ParseActionLine(line));
-    if (!action) continue;
-    if (const auto* r = std::get_if<RemoveFile>(&*action)) keep.AddTombstone(*r, cutoff_millis);
-  }
-  return Status::OK();
-}
 
 std::string Hours(int64_t millis) {
   char text[64];
@@ -180,8 +142,12 @@ Result<VacuumResult> Vacuum(const std::string& root, FileSystem& fs, engine::Con
   if (earliest && listing.commits.count(0) == 0) {
     auto cps = listing.checkpoints.find(*earliest);
     if (cps != listing.checkpoints.end() && !cps->second.empty()) {
-      STRATA_RETURN_IF_ERROR(
-          AddCheckpointTombstones(cps->second.front(), fs, conn, result.cutoff_millis, keep));
+      // For logs whose older commits were cleaned up, the checkpoint is where
+      // those tombstones live.
+      STRATA_ASSIGN_OR_RETURN(
+          std::vector<RemoveFile> removes,
+          ReadCheckpointTombstones(cps->second.front(), fs, conn, BadTombstone::kFail));
+      for (const RemoveFile& r : removes) keep.AddTombstone(r, result.cutoff_millis);
     }
   }
   for (const auto& [version, commit] : listing.commits) {

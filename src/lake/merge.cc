@@ -6,12 +6,12 @@
 // matched nothing are inserted per the WHEN NOT MATCHED clauses. All of it
 // is one commit: removes of the touched files plus adds of the new ones.
 #include <algorithm>
-#include <atomic>
 #include <cctype>
 #include <set>
 
 #include "lake/checkpoint_reader.h"
 #include "lake/schema_evolution.h"
+#include "lake/scoped_temp_table.h"
 #include "lake/write_support.h"
 #include "lake/writer.h"
 
@@ -19,22 +19,6 @@ namespace strata::lake {
 namespace {
 
 using engine::QuoteIdentifier;
-
-class ScopedTempTable {
- public:
-  ScopedTempTable(engine::Connection& conn, const char* prefix) : conn_(conn) {
-    static std::atomic<int64_t> counter{0};
-    name_ = std::string("__strata_") + prefix + "_" + std::to_string(counter.fetch_add(1));
-  }
-  ~ScopedTempTable() { (void)conn_.Execute("DROP TABLE IF EXISTS temp." + name_); }
-  ScopedTempTable(const ScopedTempTable&) = delete;
-  ScopedTempTable& operator=(const ScopedTempTable&) = delete;
-  const std::string& name() const { return name_; }
-
- private:
-  engine::Connection& conn_;
-  std::string name_;
-};
 
 std::string Cond(const MergeClause& c) { return c.condition ? "(" + *c.condition + ")" : "TRUE"; }
 

@@ -2,6 +2,7 @@
 
 #include <cctype>
 
+#include "common/civil_date.h"
 #include "engine/engine.h"
 
 namespace strata::lake {
@@ -17,16 +18,6 @@ bool Digits(std::string_view s, size_t pos, size_t n, int64_t& out) {
     out = out * 10 + (s[i] - '0');
   }
   return true;
-}
-
-// Days from the civil date (proleptic Gregorian), after H. Hinnant's algorithm.
-int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
-  y -= m <= 2;
-  int64_t era = (y >= 0 ? y : y - 399) / 400;
-  int64_t yoe = y - era * 400;
-  int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
 }
 
 // Parses "YYYY-MM-DD" at the start of `s`; sets `used` to its length. Years

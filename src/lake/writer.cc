@@ -57,6 +57,20 @@ Status ValidateSchema(const DataType& schema, const std::vector<std::string>& pa
   return Status::OK();
 }
 
+// What AppendOptions and OverwriteOptions share, added to the commit: the
+// idempotency txn, the commitInfo fields and the late ones (whose error
+// abandons the write).
+template <typename Options>
+Status AddCommitOptions(Transaction& txn, const Options& options) {
+  if (options.txn) txn.SetTxn(*options.txn);
+  for (const auto& [name, value] : options.commit_info) txn.SetCommitInfoField(name, value);
+  if (options.late_commit_info) {
+    STRATA_ASSIGN_OR_RETURN(StringMap late, options.late_commit_info());
+    for (const auto& [name, value] : late) txn.SetCommitInfoField(name, value);
+  }
+  return Status::OK();
+}
+
 Result<DataTypePtr> SchemaOf(const Transaction& txn) {
   if (txn.metadata() == nullptr) return Status::Internal("transaction without metadata");
   if (txn.snapshot() != nullptr && txn.metadata() == &txn.snapshot()->metadata()) {
@@ -208,12 +222,7 @@ Result<WriteResult> TableWriter::Append(const std::string& query, const AppendOp
   txn->SetOperation(
       "WRITE", {{"mode", "Append"}, {"partitionBy", JsonList(txn->metadata()->partition_columns)}});
   STRATA_ASSIGN_OR_RETURN(result.rows_inserted, WriteRows(*txn, query, result));
-  if (options.txn) txn->SetTxn(*options.txn);
-  for (const auto& [name, value] : options.commit_info) txn->SetCommitInfoField(name, value);
-  if (options.late_commit_info) {
-    STRATA_ASSIGN_OR_RETURN(StringMap late, options.late_commit_info());
-    for (const auto& [name, value] : late) txn->SetCommitInfoField(name, value);
-  }
+  STRATA_RETURN_IF_ERROR(AddCommitOptions(*txn, options));
   txn->SetMetric("numFiles", result.files_added);
   txn->SetMetric("numOutputRows", result.rows_inserted);
   STRATA_RETURN_IF_ERROR(Finish(*txn, result));
@@ -271,12 +280,7 @@ Result<WriteResult> TableWriter::Overwrite(const std::string& query,
   }
   txn->SetOperation("WRITE", parameters);
   STRATA_ASSIGN_OR_RETURN(result.rows_inserted, WriteRows(*txn, query, result));
-  if (options.txn) txn->SetTxn(*options.txn);
-  for (const auto& [name, value] : options.commit_info) txn->SetCommitInfoField(name, value);
-  if (options.late_commit_info) {
-    STRATA_ASSIGN_OR_RETURN(StringMap late, options.late_commit_info());
-    for (const auto& [name, value] : late) txn->SetCommitInfoField(name, value);
-  }
+  STRATA_RETURN_IF_ERROR(AddCommitOptions(*txn, options));
   txn->SetMetric("numFiles", result.files_added);
   txn->SetMetric("numOutputRows", result.rows_inserted);
   txn->SetMetric("numRemovedFiles", result.files_removed);

@@ -5,10 +5,11 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <filesystem>
 #include <fstream>
+
+#include "sql/sql_testing.h"
 
 namespace strata::sql {
 namespace {
@@ -17,60 +18,36 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 namespace fs = std::filesystem;
 
-using Rows = std::vector<std::string>;
-
-Rows ToRows(Result<std::unique_ptr<engine::QueryResult>> result, const std::string& sql) {
-  EXPECT_TRUE(result.ok()) << sql << "\n" << result.status().ToString();
-  if (!result.ok()) return {"<error: " + result.status().message() + ">"};
-  auto rows = (*result)->FetchAllRows();
-  EXPECT_TRUE(rows.ok()) << sql << "\n" << rows.status().ToString();
-  if (!rows.ok()) return {"<error: " + rows.status().message() + ">"};
-  Rows out;
-  for (const auto& row : *rows) {
-    std::string line;
-    for (size_t i = 0; i < row.size(); ++i) {
-      line += (i ? "|" : "") + (row[i].IsNull() ? std::string("NULL") : row[i].ToString());
-    }
-    out.push_back(std::move(line));
-  }
-  return out;
-}
+using testing::Rows;
+using testing::TempDir;
+using testing::ToRows;
+using testing::WarehouseSession;
 
 class SessionTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/strata_sql_XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    db_ = *engine::Database::Open();
-    conn_ = *engine::Connection::Open(*db_);
-    auto warehouse = Warehouse::Open(dir_ + "/warehouse", {"bronze", "silver", "gold"}, fs_);
-    ASSERT_TRUE(warehouse.ok());
-    warehouse_ = std::move(warehouse).value();
-    auto session = SqlSession::Create(*conn_, warehouse_.get(), fs_);
-    ASSERT_TRUE(session.ok()) << session.status().ToString();
-    session_ = std::move(session).value();
+    auto main =
+        WarehouseSession::Open(dir_.path() + "/warehouse", {"bronze", "silver", "gold"}, fs_);
+    ASSERT_TRUE(main.ok()) << main.status().ToString();
+    main_ = std::move(main).value();
     mirror_db_ = *engine::Database::Open();
     mirror_ = *engine::Connection::Open(*mirror_db_);
   }
-  void TearDown() override {
-    session_.reset();
-    fs::remove_all(dir_);
-  }
 
-  Rows Run(const std::string& sql) { return ToRows(session_->Execute(sql), sql); }
+  Rows Run(const std::string& sql) { return main_.Run(sql); }
   Rows Mirror(const std::string& sql) { return ToRows(mirror_->Query(sql), sql); }
   // The session's statement and the mirror's give the same rows (Count included).
   void Both(const std::string& ours, const std::string& duckdb) {
     EXPECT_EQ(Run(ours), Mirror(duckdb)) << ours;
   }
   Status Fails(const std::string& sql) {
-    auto result = session_->Execute(sql);
+    auto result = main_.session->Execute(sql);
     EXPECT_FALSE(result.ok()) << sql;
     return result.ok() ? Status::OK() : result.status();
   }
   std::unique_ptr<lake::Snapshot> Latest(const std::string& schema, const std::string& table) {
-    auto t = lake::Table::Open(dir_ + "/warehouse/" + schema + "/" + table, fs_, conn_.get());
+    auto t = lake::Table::Open(dir_.path() + "/warehouse/" + schema + "/" + table, fs_,
+                               main_.conn.get());
     EXPECT_TRUE(t.ok()) << t.status().ToString();
     auto snapshot = (*t)->Latest();
     EXPECT_TRUE(snapshot.ok()) << snapshot.status().ToString();
@@ -78,11 +55,8 @@ class SessionTest : public ::testing::Test {
   }
 
   FileSystem& fs_ = *FileSystem::Default();
-  std::string dir_;
-  std::unique_ptr<engine::Database> db_;
-  std::unique_ptr<engine::Connection> conn_;
-  std::unique_ptr<Warehouse> warehouse_;
-  std::unique_ptr<SqlSession> session_;
+  TempDir dir_{"strata_sql_"};
+  WarehouseSession main_;
   std::unique_ptr<engine::Database> mirror_db_;
   std::unique_ptr<engine::Connection> mirror_;
 };
@@ -128,7 +102,7 @@ TEST_F(SessionTest, DdlAndDmlMatchDuckDb) {
   EXPECT_EQ(snapshot->version(), 5);  // create, 2 inserts, update, delete, merge
 
   // NOT NULL is kept: the writer refuses a NULL id.
-  EXPECT_FALSE(session_->Execute("insert into bronze.orders (note) values ('no id')").ok());
+  EXPECT_FALSE(main_.session->Execute("insert into bronze.orders (note) values ('no id')").ok());
 }
 
 TEST_F(SessionTest, CreateTableAsSelectOverwriteAndReplace) {
@@ -159,7 +133,7 @@ TEST_F(SessionTest, CreateTableAsSelectOverwriteAndReplace) {
   (void)Fails(
       "create table silver.bad as select cast(case when i = 1 then 'x' else '1' end as int) "
       "as a from range(2) t(i)");
-  EXPECT_FALSE(warehouse_->TableExists("silver", "bad"));
+  EXPECT_FALSE(main_.warehouse->TableExists("silver", "bad"));
 }
 
 TEST_F(SessionTest, AlterAddColumnAndDropTable) {
@@ -176,7 +150,7 @@ TEST_F(SessionTest, AlterAddColumnAndDropTable) {
             StatusCode::kNotSupported);
 
   EXPECT_TRUE(Run("drop table gold.t").empty());
-  EXPECT_FALSE(fs::exists(dir_ + "/warehouse/gold/t"));
+  EXPECT_FALSE(fs::exists(dir_.path() + "/warehouse/gold/t"));
   EXPECT_THAT(Fails("select * from gold.t").message(), HasSubstr("does not exist"));
   EXPECT_TRUE(Run("drop table if exists gold.t").empty());
   EXPECT_TRUE(Fails("drop table gold.t").IsNotFound());
@@ -198,8 +172,8 @@ TEST_F(SessionTest, TimeTravelByVersionAndTimestamp) {
     Both(ours, duck);
     expected.push_back(Mirror("select * from tt order by id"));
   }
-  const std::string path = dir_ + "/warehouse/bronze/tt";
-  auto table = lake::Table::Open(path, fs_, conn_.get());
+  const std::string path = dir_.path() + "/warehouse/bronze/tt";
+  auto table = lake::Table::Open(path, fs_, main_.conn.get());
   ASSERT_TRUE(table.ok());
   auto timestamps = (*table)->CommitTimestamps();
   ASSERT_TRUE(timestamps.ok());
@@ -233,7 +207,7 @@ TEST_F(SessionTest, TimeTravelByVersionAndTimestamp) {
   EXPECT_EQ(Run("select * from pinned order by id"), expected[2]);
   EXPECT_THAT(Run("insert into bronze.tt select * from bronze.tt at (version => 1)"),
               ElementsAre("1"));
-  const std::string out = dir_ + "/v2.parquet";
+  const std::string out = dir_.path() + "/v2.parquet";
   Run("copy (select * from bronze.tt at (version => 2)) to '" + out + "'");
   EXPECT_EQ(Run("select * from '" + out + "' order by id"), expected[2]);
 
@@ -242,11 +216,12 @@ TEST_F(SessionTest, TimeTravelByVersionAndTimestamp) {
   EXPECT_THAT(missing.message(), HasSubstr("bronze.tt"));
   EXPECT_THAT(missing.message(), HasSubstr("99"));
   EXPECT_FALSE(
-      session_->Execute("select * from bronze.tt at (timestamp => timestamp '1999-01-01')").ok());
+      main_.session->Execute("select * from bronze.tt at (timestamp => timestamp '1999-01-01')")
+          .ok());
 }
 
 TEST_F(SessionTest, DeltaScanReadsTheConformanceCorpusWithoutAWarehouse) {
-  auto plain = SqlSession::Create(*conn_, nullptr, fs_);
+  auto plain = SqlSession::Create(*main_.conn, nullptr, fs_);
   ASSERT_TRUE(plain.ok());
   const std::string base = std::string(STRATA_SOURCE_DIR) +
                            "/../shared/testdata/delta/dat/reader_tests/generated/basic_append";
@@ -273,7 +248,8 @@ TEST_F(SessionTest, FiltersSkipFilesByPartitionAndStats) {
   }
   // Break the data of day 2: only a query that skips its file can succeed.
   int broken = 0;
-  for (const auto& entry : fs::recursive_directory_iterator(dir_ + "/warehouse/bronze/events")) {
+  for (const auto& entry :
+       fs::recursive_directory_iterator(dir_.path() + "/warehouse/bronze/events")) {
     if (entry.path().string().find("day=2024-01-02") != std::string::npos &&
         entry.path().extension() == ".parquet") {
       std::ofstream(entry.path(), std::ios::trunc) << "not parquet";
@@ -281,13 +257,13 @@ TEST_F(SessionTest, FiltersSkipFilesByPartitionAndStats) {
     }
   }
   ASSERT_EQ(broken, 1);
-  EXPECT_FALSE(session_->Execute("select count(*) from bronze.events").ok());
+  EXPECT_FALSE(main_.session->Execute("select count(*) from bronze.events").ok());
 
   EXPECT_EQ(Run("select count(*), sum(id) from bronze.events where day = '2024-01-01'"),
             Mirror("select count(*), sum(i) from range(0, 10) t(i)"));
-  ASSERT_EQ(session_->last_scans().size(), 1u);
-  EXPECT_EQ(session_->last_scans()[0].files_total, 3u);
-  EXPECT_EQ(session_->last_scans()[0].files_scanned, 1u);
+  ASSERT_EQ(main_.session->last_scans().size(), 1u);
+  EXPECT_EQ(main_.session->last_scans()[0].files_total, 3u);
+  EXPECT_EQ(main_.session->last_scans()[0].files_scanned, 1u);
   // Statistics: ids 20..29 are all in day 3's file.
   EXPECT_EQ(Run("select sum(e.id) from bronze.events e where e.id >= 20 and v is not null"),
             Mirror("select sum(i) from range(20, 30) t(i)"));
@@ -297,29 +273,24 @@ TEST_F(SessionTest, FiltersSkipFilesByPartitionAndStats) {
                 "date '2024-01-09'"),
             Rows{"10"});
   // A filter on the nullable side of an outer join must not drop files.
-  EXPECT_FALSE(session_
+  EXPECT_FALSE(main_.session
                    ->Execute("select count(*) from (select 1 as id) l left join "
                              "bronze.events e on l.id = e.id where e.day is null")
                    .ok());
 }
 
 TEST_F(SessionTest, SecondSessionSeesCommitsOfTheFirst) {
-  auto other_db = *engine::Database::Open();
-  auto other_conn = *engine::Connection::Open(*other_db);
-  auto other_warehouse = *Warehouse::Open(dir_ + "/warehouse", {"bronze"}, fs_);
-  auto other = *SqlSession::Create(*other_conn, other_warehouse.get(), fs_);
-  auto count = [&] {
-    const std::string sql = "select count(*) from bronze.shared";
-    return ToRows(other->Execute(sql), sql);
-  };
+  auto opened = WarehouseSession::Open(dir_.path() + "/warehouse", {"bronze"}, fs_);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  WarehouseSession other = std::move(opened).value();
+  auto count = [&] { return other.Run("select count(*) from bronze.shared"); };
   Run("create table bronze.shared (a int)");
   Run("insert into bronze.shared values (1), (2)");
   EXPECT_THAT(count(), ElementsAre("2"));
   EXPECT_THAT(count(), ElementsAre("2"));
   Run("insert into bronze.shared values (3), (4), (5)");
   EXPECT_THAT(count(), ElementsAre("5"));
-  EXPECT_THAT(ToRows(other->Execute("delete from bronze.shared where a > 1"), "delete"),
-              ElementsAre("4"));
+  EXPECT_THAT(other.Run("delete from bronze.shared where a > 1"), ElementsAre("4"));
   EXPECT_THAT(Run("select * from bronze.shared"), ElementsAre("1"));
 }
 
@@ -329,7 +300,7 @@ TEST_F(SessionTest, LatestViewIsRebuiltOnlyWhenTheLogMovesOn) {
   EXPECT_THAT(Run("select sum(a) from silver.c"), ElementsAre("1"));
   // Swap the view behind the session's back: an unchanged log must not
   // rebuild it, a new commit must.
-  ASSERT_TRUE(conn_->Execute("create or replace view silver.c as select 42 as a").ok());
+  ASSERT_TRUE(main_.conn->Execute("create or replace view silver.c as select 42 as a").ok());
   EXPECT_THAT(Run("select sum(a) from silver.c"), ElementsAre("42"));
   Run("insert into silver.c values (2)");
   EXPECT_THAT(Run("select sum(a) from silver.c"), ElementsAre("3"));
@@ -352,15 +323,15 @@ TEST_F(SessionTest, ErrorsAreClearAndDuckDbTablesStayDuckDbs) {
   EXPECT_THAT(Run("insert into dt values (1), (2)"), ElementsAre("2"));
   Run("update dt set a = a + x.n from (select 10 as n) x");
   EXPECT_THAT(Run("select sum(a) from dt"), ElementsAre("23"));
-  EXPECT_FALSE(fs::exists(dir_ + "/warehouse/main"));
+  EXPECT_FALSE(fs::exists(dir_.path() + "/warehouse/main"));
 }
 
 TEST_F(SessionTest, ScriptsRunInOrderAndReturnTheLastResult) {
   const std::string script =
       "create table gold.s (a int); insert into gold.s values (1), (2);\n"
       "-- a comment; with a semicolon\nselect sum(a) from gold.s;";
-  EXPECT_THAT(ToRows(session_->ExecuteScript(script), script), ElementsAre("3"));
-  auto failed = session_->ExecuteScript("select 1; select nope; select 3");
+  EXPECT_THAT(ToRows(main_.session->ExecuteScript(script), script), ElementsAre("3"));
+  auto failed = main_.session->ExecuteScript("select 1; select nope; select 3");
   ASSERT_FALSE(failed.ok());
   EXPECT_THAT(failed.status().message(), HasSubstr("statement 2"));
 }

@@ -4,7 +4,6 @@
 // and the errors.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <filesystem>
 #include <fstream>
@@ -13,6 +12,7 @@
 
 #include "common/clock.h"
 #include "sql/session.h"
+#include "sql/sql_testing.h"
 
 namespace strata::sql {
 namespace {
@@ -22,64 +22,28 @@ using ::testing::HasSubstr;
 using ::testing::UnorderedElementsAre;
 namespace fs = std::filesystem;
 
-using Rows = std::vector<std::string>;
-
-Rows ToRows(Result<std::unique_ptr<engine::QueryResult>> result, const std::string& sql) {
-  EXPECT_TRUE(result.ok()) << sql << "\n" << result.status().ToString();
-  if (!result.ok()) return {"<error: " + result.status().message() + ">"};
-  auto rows = (*result)->FetchAllRows();
-  EXPECT_TRUE(rows.ok()) << sql << "\n" << rows.status().ToString();
-  if (!rows.ok()) return {"<error: " + rows.status().message() + ">"};
-  Rows out;
-  for (const auto& row : *rows) {
-    std::string line;
-    for (size_t i = 0; i < row.size(); ++i) {
-      line += (i ? "|" : "") + (row[i].IsNull() ? std::string("NULL") : row[i].ToString());
-    }
-    out.push_back(std::move(line));
-  }
-  return out;
-}
-
+using testing::Rows;
+using testing::TempDir;
+using testing::ToRows;
 // One "process": its own DuckDB database, connection, warehouse object and
 // session over the shared warehouse folder.
-struct Process {
-  std::unique_ptr<engine::Database> db;
-  std::unique_ptr<engine::Connection> conn;
-  std::unique_ptr<Warehouse> warehouse;
-  std::unique_ptr<SqlSession> session;
-};
+using Process = testing::WarehouseSession;
 
 class ViewTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/strata_views_XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    root_ = dir_ + "/warehouse";
-    main_ = Start();
-  }
-  void TearDown() override {
-    main_ = Process{};
-    fs::remove_all(dir_);
-  }
+  void SetUp() override { main_ = Start(); }
 
   Process Start(const std::string& database_name = "") {
-    Process p;
-    p.db = *engine::Database::Open();
-    p.conn = *engine::Connection::Open(*p.db);
-    p.warehouse = *Warehouse::Open(root_, {"bronze", "silver", "main"}, fs_);
     SqlSessionOptions options;
     options.writer.clock = &clock_;
     options.database_name = database_name;
-    auto session = SqlSession::Create(*p.conn, p.warehouse.get(), fs_, options);
-    EXPECT_TRUE(session.ok()) << session.status().ToString();
-    p.session = std::move(session).value();
-    return p;
+    auto p = Process::Open(root_, {"bronze", "silver", "main"}, fs_, options);
+    EXPECT_TRUE(p.ok()) << p.status().ToString();
+    return p.ok() ? std::move(p).value() : Process{};
   }
 
   Rows Run(const std::string& sql) { return RunIn(main_, sql); }
-  Rows RunIn(Process& p, const std::string& sql) { return ToRows(p.session->Execute(sql), sql); }
+  Rows RunIn(Process& p, const std::string& sql) { return p.Run(sql); }
   Status Fails(const std::string& sql) { return FailsIn(main_, sql); }
   Status FailsIn(Process& p, const std::string& sql) {
     auto result = p.session->Execute(sql);
@@ -105,8 +69,8 @@ class ViewTest : public ::testing::Test {
 
   FileSystem& fs_ = *FileSystem::Default();
   FakeClock clock_;
-  std::string dir_;
-  std::string root_;
+  TempDir dir_{"strata_views_"};
+  std::string root_ = dir_.path() + "/warehouse";
   Process main_;
 };
 

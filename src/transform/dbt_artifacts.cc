@@ -12,6 +12,18 @@ using json = nlohmann::json;
 
 json NullIfEmpty(const std::string& s) { return s.empty() ? json() : json(s); }
 
+// The fields every manifest entry has (dbt's BaseResource); `Resource` is a
+// Node, Macro or DocBlock.
+template <typename Resource>
+json BaseResourceJson(const Resource& r, const std::string& resource_type) {
+  return {{"name", r.name},
+          {"resource_type", resource_type},
+          {"package_name", r.package_name},
+          {"path", r.path},
+          {"original_file_path", r.original_file_path},
+          {"unique_id", r.unique_id}};
+}
+
 // Config values come from user YAML: read them without trusting their types.
 std::string ConfigString(const json& config, const char* key, const std::string& fallback) {
   auto it = config.find(key);
@@ -148,24 +160,19 @@ ArtifactMetadata MakeArtifactMetadata(const DbtProject& project, Clock& clock) {
 }
 
 json NodeToManifestJson(const Node& n) {
-  json j = {{"database", n.database},
-            {"schema", n.schema},
-            {"name", n.name},
-            {"resource_type", n.resource_type},
-            {"package_name", n.package_name},
-            {"path", n.path},
-            {"original_file_path", n.original_file_path},
-            {"unique_id", n.unique_id},
-            {"fqn", n.fqn},
-            {"description", n.description},
-            {"columns", ColumnsJson(n.columns)},
-            {"meta", n.meta},
-            {"tags", n.tags},
-            {"config", n.config},
-            {"patch_path", NullIfEmpty(n.patch_path)},
-            {"unrendered_config", json::object()},
-            {"created_at", 0.0},
-            {"relation_name", NullIfEmpty(RelationName(n))}};
+  json j = BaseResourceJson(n, n.resource_type);
+  j.update(json::object({{"database", n.database},
+                         {"schema", n.schema},
+                         {"fqn", n.fqn},
+                         {"description", n.description},
+                         {"columns", ColumnsJson(n.columns)},
+                         {"meta", n.meta},
+                         {"tags", n.tags},
+                         {"config", n.config},
+                         {"patch_path", NullIfEmpty(n.patch_path)},
+                         {"unrendered_config", json::object()},
+                         {"created_at", 0.0},
+                         {"relation_name", NullIfEmpty(RelationName(n))}}));
   if (n.IsSource()) {
     j["source_name"] = n.source_name;
     j["source_description"] = n.source_description;
@@ -185,30 +192,25 @@ json NodeToManifestJson(const Node& n) {
     return j;
   }
   if (n.resource_type == "exposure") {
-    json exposure = {
-        {"name", n.name},
-        {"resource_type", n.resource_type},
-        {"package_name", n.package_name},
-        {"path", n.path},
-        {"original_file_path", n.original_file_path},
-        {"unique_id", n.unique_id},
-        {"fqn", n.fqn},
-        {"type", n.exposure_type},
-        {"owner",
-         {{"email", n.owner.value("email", json())}, {"name", n.owner.value("name", json())}}},
-        {"description", n.description},
-        {"label", NullIfEmpty(n.label)},
-        {"maturity", NullIfEmpty(n.maturity)},
-        {"meta", n.meta},
-        {"tags", n.tags},
-        {"config", n.config},
-        {"unrendered_config", json::object()},
-        {"url", NullIfEmpty(n.url)},
-        {"depends_on", DependsOn(n)},
-        {"refs", RefsJson(n)},
-        {"sources", SourcesJson(n)},
-        {"metrics", json::array()},
-        {"created_at", 0.0}};
+    json exposure = BaseResourceJson(n, n.resource_type);
+    exposure.update(json::object(
+        {{"fqn", n.fqn},
+         {"type", n.exposure_type},
+         {"owner",
+          {{"email", n.owner.value("email", json())}, {"name", n.owner.value("name", json())}}},
+         {"description", n.description},
+         {"label", NullIfEmpty(n.label)},
+         {"maturity", NullIfEmpty(n.maturity)},
+         {"meta", n.meta},
+         {"tags", n.tags},
+         {"config", n.config},
+         {"unrendered_config", json::object()},
+         {"url", NullIfEmpty(n.url)},
+         {"depends_on", DependsOn(n)},
+         {"refs", RefsJson(n)},
+         {"sources", SourcesJson(n)},
+         {"metrics", json::array()},
+         {"created_at", 0.0}}));
     return exposure;
   }
   j["alias"] = n.alias;
@@ -279,32 +281,22 @@ json BuildManifest(const DbtProject& project, const DbtGraph& graph,
   m["exposures"] = std::move(exposures);
   json macros = json::object();
   for (const auto& [id, mac] : project.macros) {
-    macros[id] = {{"name", mac.name},
-                  {"resource_type", "macro"},
-                  {"package_name", mac.package_name},
-                  {"path", mac.path},
-                  {"original_file_path", mac.original_file_path},
-                  {"unique_id", mac.unique_id},
-                  {"macro_sql", mac.macro_sql},
-                  {"depends_on", {{"macros", json::array()}}},
-                  {"description", mac.description},
-                  {"meta", mac.meta},
-                  {"docs", {{"show", true}, {"node_color", nullptr}}},
-                  {"patch_path", NullIfEmpty(mac.patch_path)},
-                  {"arguments", mac.arguments},
-                  {"created_at", 0.0},
-                  {"supported_languages", nullptr}};
+    json& entry = macros[id] = BaseResourceJson(mac, "macro");
+    entry.update(json::object({{"macro_sql", mac.macro_sql},
+                               {"depends_on", {{"macros", json::array()}}},
+                               {"description", mac.description},
+                               {"meta", mac.meta},
+                               {"docs", {{"show", true}, {"node_color", nullptr}}},
+                               {"patch_path", NullIfEmpty(mac.patch_path)},
+                               {"arguments", mac.arguments},
+                               {"created_at", 0.0},
+                               {"supported_languages", nullptr}}));
   }
   m["macros"] = std::move(macros);
   json docs = json::object();
   for (const auto& [id, doc] : project.docs) {
-    docs[id] = {{"name", doc.name},
-                {"resource_type", "doc"},
-                {"package_name", doc.package_name},
-                {"path", doc.path},
-                {"original_file_path", doc.original_file_path},
-                {"unique_id", doc.unique_id},
-                {"block_contents", doc.block_contents}};
+    docs[id] = BaseResourceJson(doc, "doc");
+    docs[id]["block_contents"] = doc.block_contents;
   }
   m["docs"] = std::move(docs);
   m["metrics"] = json::object();

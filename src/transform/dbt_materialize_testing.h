@@ -4,7 +4,6 @@
 #pragma once
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -14,11 +13,12 @@
 
 #include "common/fault_injection_file_system.h"
 #include "lake/lake.h"
+#include "sql/sql_testing.h"
 #include "transform/dbt_materialize.h"
 
 namespace strata::transform::testing {
 
-using Rows = std::vector<std::string>;
+using Rows = sql::testing::Rows;
 
 // A clock the tests move by hand (snapshot times).
 class ManualClock : public Clock {
@@ -36,9 +36,7 @@ class ManualClock : public Clock {
 class MaterializeTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/strata_materialize_XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
+    ASSERT_FALSE(dir_.empty());
     db_ = std::move(engine::Database::Open()).value();
     auto warehouse = sql::Warehouse::Open(
         dir_ + "/warehouse", {"raw", "main", "snapshots", "main_dbt_test__audit"}, fs_);
@@ -53,27 +51,9 @@ class MaterializeTest : public ::testing::Test {
       ASSERT_TRUE(mirror_->Execute(std::string("CREATE SCHEMA ") + schema).ok());
     }
   }
-  void TearDown() override {
-    adapter_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-
+  // The rows of `sql`'s result, sorted (sql::testing::ToRows).
   static Rows ToRows(Result<std::unique_ptr<engine::QueryResult>> result, const std::string& sql) {
-    EXPECT_TRUE(result.ok()) << sql << "\n" << result.status().ToString();
-    if (!result.ok()) return {"<error: " + result.status().message() + ">"};
-    auto rows = (*result)->FetchAllRows();
-    EXPECT_TRUE(rows.ok()) << sql << "\n" << rows.status().ToString();
-    if (!rows.ok()) return {"<error>"};
-    Rows out;
-    for (const auto& row : *rows) {
-      std::string line;
-      for (size_t i = 0; i < row.size(); ++i) {
-        line += (i ? "|" : "") + (row[i].IsNull() ? std::string("NULL") : row[i].ToString());
-      }
-      out.push_back(std::move(line));
-    }
-    std::sort(out.begin(), out.end());
-    return out;
+    return Sorted(sql::testing::ToRows(std::move(result), sql));
   }
 
   static Rows Sorted(Rows rows) {
@@ -138,7 +118,9 @@ class MaterializeTest : public ::testing::Test {
     return snapshot.ok() ? (*snapshot)->version() : -1;
   }
 
-  std::string dir_;
+  // Removed after every member below is destroyed.
+  sql::testing::TempDir temp_dir_{"strata_materialize_"};
+  std::string dir_ = temp_dir_.path();
   // Every test runs over the fault-injecting wrapper (no fault armed unless
   // a test arms one).
   FaultInjectionFileSystem faults_{FileSystem::Default()};

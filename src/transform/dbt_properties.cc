@@ -7,6 +7,7 @@
 #include <regex>
 #include <set>
 
+#include "common/edit_distance.h"
 #include "transform/dbt_internal.h"
 
 namespace strata::transform::internal {
@@ -401,19 +402,6 @@ class PropertyParser {
       }
     }
     return best.empty() ? "" : " (did you mean '" + best + "'?)";
-  }
-
-  static size_t EditDistance(const std::string& a, const std::string& b) {
-    std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-    for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-    for (size_t i = 1; i <= a.size(); ++i) {
-      cur[0] = i;
-      for (size_t j = 1; j <= b.size(); ++j) {
-        cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
-      }
-      std::swap(prev, cur);
-    }
-    return prev[b.size()];
   }
 
   // ---- generic tests ----

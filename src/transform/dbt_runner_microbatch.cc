@@ -3,33 +3,13 @@
 #include <cstdio>
 #include <string>
 
+#include "common/civil_date.h"
+
 namespace strata::transform::internal {
 namespace {
 
 constexpr int64_t kMicrosPerHour = 3'600'000'000LL;
 constexpr int64_t kMicrosPerDay = 24 * kMicrosPerHour;
-
-// Howard Hinnant's civil calendar conversions (public domain algorithms).
-int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-
-void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  *d = doy - (153 * mp + 2) / 5 + 1;
-  *m = mp < 10 ? mp + 3 : mp - 9;
-  *y = static_cast<int64_t>(yoe) + era * 400 + (*m <= 2);
-}
 
 int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 
@@ -37,24 +17,19 @@ int64_t Truncate(int64_t t, const std::string& size) {
   if (size == "hour") return FloorDiv(t, kMicrosPerHour) * kMicrosPerHour;
   const int64_t days = FloorDiv(t, kMicrosPerDay);
   if (size == "day") return days * kMicrosPerDay;
-  int64_t y;
-  unsigned m, d;
-  CivilFromDays(days, &y, &m, &d);
-  if (size == "month") return DaysFromCivil(y, m, 1) * kMicrosPerDay;
-  return DaysFromCivil(y, 1, 1) * kMicrosPerDay;  // year
+  const CivilDate date = CivilFromDays(days);
+  if (size == "month") return DaysFromCivil(date.year, date.month, 1) * kMicrosPerDay;
+  return DaysFromCivil(date.year, 1, 1) * kMicrosPerDay;  // year
 }
 
 // `t` (a batch boundary) moved by `n` batches.
 int64_t Offset(int64_t t, const std::string& size, int64_t n) {
   if (size == "hour") return t + n * kMicrosPerHour;
   if (size == "day") return t + n * kMicrosPerDay;
-  int64_t y;
-  unsigned m, d;
-  CivilFromDays(FloorDiv(t, kMicrosPerDay), &y, &m, &d);
-  if (size == "year") return DaysFromCivil(y + n, 1, 1) * kMicrosPerDay;
-  int64_t months = y * 12 + (m - 1) + n;
-  return DaysFromCivil(FloorDiv(months, 12),
-                       static_cast<unsigned>(months - FloorDiv(months, 12) * 12) + 1, 1) *
+  const CivilDate date = CivilFromDays(FloorDiv(t, kMicrosPerDay));
+  if (size == "year") return DaysFromCivil(date.year + n, 1, 1) * kMicrosPerDay;
+  int64_t months = date.year * 12 + (date.month - 1) + n;
+  return DaysFromCivil(FloorDiv(months, 12), months - FloorDiv(months, 12) * 12 + 1, 1) *
          kMicrosPerDay;
 }
 
@@ -75,8 +50,8 @@ Result<int64_t> ParseTimestampMicros(const std::string& text) {
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59) {
     return Status::InvalidArgument(bad);
   }
-  return DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * kMicrosPerDay +
-         h * kMicrosPerHour + mi * 60'000'000LL + static_cast<int64_t>(sec * 1e6);
+  return DaysFromCivil(y, mo, d) * kMicrosPerDay + h * kMicrosPerHour + mi * 60'000'000LL +
+         static_cast<int64_t>(sec * 1e6);
 }
 
 Result<std::vector<BatchWindow>> MicrobatchWindows(const nlohmann::json& config, bool incremental,

@@ -1,18 +1,11 @@
 // The edges `build` adds so that a model's tests gate its children.
-#include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
-#include <atomic>
-#include <thread>
 
 #include "transform/dbt_runner_internal.h"
 #include "transform/dbt_testing.h"
 
 namespace strata::transform::internal {
 namespace {
-
-using ::testing::ElementsAre;
-using ::testing::IsEmpty;
 
 TEST(ScheduleEdgesTest, BuildMakesChildrenWaitForTheTestsOfTheirParents) {
   DbtProject p = testing::LoadFixture("jaffle", {}, "");

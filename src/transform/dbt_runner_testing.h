@@ -14,6 +14,7 @@
 #include "engine/engine.h"
 #include "project/project.h"
 #include "sql/session.h"
+#include "sql/sql_testing.h"
 #include "sql/warehouse.h"
 #include "transform/dbt_runner.h"
 #include "transform/dbt_testing.h"
@@ -105,31 +106,22 @@ inline std::vector<std::string> WarehouseQuery(const ProjectCopy& project, const
   for (const char* s : {"raw", "main"}) {
     if (std::find(schemas.begin(), schemas.end(), s) == schemas.end()) schemas.push_back(s);
   }
-  auto wh = sql::Warehouse::Open(root, schemas, fs);
-  EXPECT_TRUE(wh.ok()) << wh.status().ToString();
-  auto db = engine::Database::Open({});
-  auto conn = engine::Connection::Open(**db);
-  auto session = sql::SqlSession::Create(**conn, wh->get(), fs);
-  EXPECT_TRUE(session.ok()) << session.status().ToString();
+  auto opened = sql::testing::WarehouseSession::Open(root, schemas, fs);
+  EXPECT_TRUE(opened.ok()) << opened.status().ToString();
+  if (!opened.ok()) return rows;
+  sql::SqlSession& session = *opened->session;
   if (!statements.empty()) {
-    auto r = (*session)->ExecuteScript(statements);
+    auto r = session.ExecuteScript(statements);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     if (!r.ok()) return rows;
   }
   if (query.empty()) return rows;
-  auto result = (*session)->Execute(query);
-  EXPECT_TRUE(result.ok()) << query << ": " << result.status().ToString();
-  if (!result.ok()) return rows;
-  auto all = (*result)->FetchAllRows();
-  EXPECT_TRUE(all.ok());
-  for (const auto& row : *all) {
-    std::string line;
-    for (size_t i = 0; i < row.size(); ++i) {
-      line += (i ? "|" : "") + (row[i].IsNull() ? std::string("NULL") : row[i].ToString());
-    }
-    rows.push_back(line);
+  auto result = session.Execute(query);
+  if (!result.ok()) {
+    ADD_FAILURE() << query << ": " << result.status().ToString();
+    return rows;
   }
-  return rows;
+  return sql::testing::ToRows(std::move(result), query);
 }
 
 // The jaffle fixture's source tables (raw.payments from the payments CSV,

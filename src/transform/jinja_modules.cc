@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <regex>
 
+#include "common/civil_date.h"
 #include "transform/jinja_internal.h"
 
 namespace strata::transform {
@@ -463,28 +464,6 @@ Value MakeReModule() {
 constexpr int64_t kMicrosPerSecond = 1'000'000;
 constexpr int64_t kMicrosPerDay = 86'400 * kMicrosPerSecond;
 
-// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
-  y -= m <= 2;
-  int64_t era = (y >= 0 ? y : y - 399) / 400;
-  int64_t yoe = y - era * 400;
-  int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-void CivilFromDays(int64_t z, int64_t* y, int64_t* m, int64_t* d) {
-  z += 719468;
-  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  int64_t doe = z - era * 146097;
-  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  int64_t mp = (5 * doy + 2) / 153;
-  *d = doy - (153 * mp + 2) / 5 + 1;
-  *m = mp + (mp < 10 ? 3 : -9);
-  *y = yoe + era * 400 + (*m <= 2);
-}
-
 int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 
 bool IsLeap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
@@ -560,7 +539,10 @@ class DateTime : public Object {
               int64_t* us) const {
     int64_t days = FloorDiv(micros_, kMicrosPerDay);
     int64_t rest = micros_ - days * kMicrosPerDay;
-    CivilFromDays(days, y, mo, d);
+    const CivilDate date = CivilFromDays(days);
+    *y = date.year;
+    *mo = date.month;
+    *d = date.day;
     *h = rest / (3600 * kMicrosPerSecond);
     *mi = rest / (60 * kMicrosPerSecond) % 60;
     *s = rest / kMicrosPerSecond % 60;
