@@ -69,8 +69,10 @@ expect_out_contains "270/270/$(( (299 * 300 / 2) - (9 + 299) * 30 / 2 ))"
 run "$STRATA" sql --project p --format csv \
   "select count(*) from bronze.shop_orders where _strata_source <> 'shop' or _strata_batch_id is null"
 expect_out_contains "0"
+# Through the Delta log, not a glob of the folder: the SIGKILL may have left a
+# half-written data file there that no commit names (VACUUM removes those).
 run "$STRATA" sql --project p --format csv \
-  "select count(*) || '/' || count(distinct line) from read_parquet('p/warehouse/bronze/_quarantine_shop/*.parquet')"
+  "select count(*) || '/' || count(distinct line) from bronze._quarantine_shop"
 expect_rc 0
 expect_out_contains "30/30"
 run "$STRATA" sql --project p --format csv "select count(*) from bronze.shop_customers"
