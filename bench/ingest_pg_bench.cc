@@ -1,8 +1,9 @@
 // ingest_pg_bench: a full snapshot of a PostgreSQL table into a bronze Delta
 // table through the whole ingest driver (RunIngest with the "postgres"
-// connector: COPY ... (FORMAT csv) streamed into spool files, each committed
-// by the bronze writer) vs `psql -c "\copy (select *
-// from t) to 'file'"` of the same table, in interleaved pairs. Headline:
+// connector: COPY ... (FORMAT binary) decoded into DuckDB vectors by a table
+// source that the bronze writer's COPY to Parquet reads, one Delta commit per
+// batch) vs `psql -c "\copy (select * from t) to 'file'"` of the same table,
+// in interleaved pairs. Headline:
 // median per-pair throughput ratio, strata / psql (goal >= 0.8).
 //
 // Wall time is the headline clock here, unlike the other benches: half of
@@ -35,8 +36,9 @@ namespace {
 using bench::Die;
 using bench::ValueOrDie;
 
-// Counts each staged batch's rows in DuckDB (read_csv over the spool file)
-// and keeps nothing: the connector's read path without the Delta write.
+// Counts each staged batch's rows in DuckDB (the batch's query over the
+// connector's table source) and keeps nothing: the read path without the
+// Parquet encoding and the Delta write.
 class CountingSink : public ingest::BatchSink {
  public:
   CountingSink(engine::Connection& conn, std::string staging)
@@ -163,7 +165,7 @@ int Main(int argc, char** argv) {
         i, t.a_wall[i], t.a_cpu[i], t.b_wall[i], rows / t.a_wall[i], rows / t.b_wall[i]);
   }
   double ratio = bench::Median(ratios);
-  // Diagnosis: the read path alone (COPY -> spool files -> read_csv count),
+  // Diagnosis: the read path alone (binary COPY -> decode -> count),
   // to tell the connector's cost from the Delta writes'.
   {
     std::string staging = dir.path() + "/count_staging";
@@ -174,7 +176,7 @@ int Main(int argc, char** argv) {
     double wall = watch.Wall();
     if (counting.rows() != rows) Die("count-only read saw " + std::to_string(counting.rows()));
     std::printf(
-        "read path only (connector -> spool -> read_csv count, no Delta write): %.2f s "
+        "read path only (binary COPY decoded into DuckDB, count, no Delta write): %.2f s "
         "wall, %.0f rows/s = %.2fx psql's median\n",
         wall, rows / wall, bench::Median(t.b_wall) / wall);
   }

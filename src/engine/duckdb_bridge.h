@@ -6,6 +6,7 @@
 #include <duckdb/duckdb.h>
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -73,9 +74,15 @@ void LoadKeywords(duckdb_connection connection);
 
 // Shared ownership of the C API objects, so that results, statements and
 // appenders stay valid whatever order the wrapper objects are destroyed in.
+struct TableSourceRegistry;  // table_source.cc
+
 struct DatabaseHandle {
   duckdb_database db = nullptr;
   std::string time_zone;
+  // Made (and DuckDB's table function registered) by the first
+  // Connection::RegisterTableSource; guarded by table_sources_mu.
+  std::mutex table_sources_mu;
+  std::shared_ptr<TableSourceRegistry> table_sources;
   ~DatabaseHandle() { duckdb_close(&db); }
 };
 

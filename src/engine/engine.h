@@ -7,6 +7,7 @@
 //   DataChunk         up to 2048 rows with typed, zero-copy column access
 //   PreparedStatement a statement with bound parameters
 //   Appender          bulk insert into one table
+//   TableSource       rows C++ code writes into DuckDB's vectors, read as a table
 //   Value, LogicalType  any single value / type, for the slow paths
 //
 // Threading: a Database is thread-safe. A Connection, and everything made from
@@ -32,6 +33,7 @@
 #include "common/status.h"
 #include "engine/data_chunk.h"
 #include "engine/library_version.h"
+#include "engine/table_source.h"
 #include "engine/types.h"
 #include "engine/value.h"
 
@@ -127,6 +129,12 @@ class Connection {
   // An appender for `table` in `schema` ("" = the default schema, main).
   // NotFound when the table does not exist.
   Result<std::unique_ptr<Appender>> CreateAppender(std::string_view schema, std::string_view table);
+
+  // Makes `source` readable by queries on every connection of this database,
+  // as the table function call the registration's sql() spells, until the
+  // registration is destroyed. The registration keeps `source` alive.
+  Result<std::unique_ptr<TableSourceRegistration>> RegisterTableSource(
+      std::shared_ptr<TableSource> source);
 
   // Cancels the statement running on this connection, if any: it fails with
   // Aborted ("INTERRUPT Error: Interrupted!"). Any thread; does nothing when

@@ -97,9 +97,10 @@ struct StagedBatch {
   bool replace_table = false;
   // Spool files this batch reads; the sink deletes them after the commit.
   std::vector<std::string> spool_files;
-  // A streamed batch: the query reads rows that are still arriving (a named
-  // pipe the connector writes into while the sink runs the query), so the
-  // state after the batch is known only once the query has read them all.
+  // A streamed batch: the query reads rows that are still arriving (a table
+  // source the connector feeds from the network while the sink runs the
+  // query), so the state after the batch is known only once the query has
+  // read them all.
   // When set, the sink runs the query exactly once, then calls this (it may
   // block until the connector has finished the batch) and commits its state
   // and bytes instead of `state_after` and `source_bytes`; an error abandons

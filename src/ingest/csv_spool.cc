@@ -1,6 +1,5 @@
 #include "ingest/csv_spool.h"
 
-#include "ingest/fifo_spool.h"
 #include "ingest/postgres_types.h"
 
 namespace strata::ingest {
@@ -131,15 +130,9 @@ std::function<Status(SpoolBatch)> CommitSpooledBatches(BatchSink& sink,
     batch.source_bytes = spooled.bytes;
     batch.state_after = std::move(spooled.state_after);
     batch.replace_table = full_refresh && !committed_any;
-    std::shared_ptr<StreamedBatchEnd> end = spooled.end;
-    if (end != nullptr) batch.finish_state = [end] { return end->Wait(); };
     committed_any = true;
     STRATA_RETURN_IF_ERROR(sink.Commit(std::move(batch)));
-    if (end != nullptr) {
-      sink.Progress(end->total_rows(), end->total_bytes());
-    } else {
-      sink.Progress(spooled.total_rows, spooled.total_bytes);
-    }
+    sink.Progress(spooled.total_rows, spooled.total_bytes);
     if (sink.Cancelled()) return Status::Aborted("cancelled");
     return Status::OK();
   };

@@ -92,7 +92,10 @@ Result<std::unique_ptr<PgConnection>> PgConnection::Connect(const PgConnectOptio
   return RedactStatus(status);
 }
 
-PgConnection::~PgConnection() { PQfinish(conn_); }
+PgConnection::~PgConnection() {
+  FreeCopyData();
+  PQfinish(conn_);
+}
 
 Status PgConnection::ServerError(const std::string& doing, const char* message) {
   return RedactStatus(Status::Unavailable("PostgreSQL at " + where_ + ": " + doing + ": " +
@@ -162,8 +165,8 @@ Result<std::vector<PgResultColumn>> PgConnection::Describe(const std::string& sq
   return columns;
 }
 
-Result<int64_t> PgConnection::CopyOut(const std::string& copy_sql,
-                                      const std::function<Status(std::string_view row)>& on_row) {
+Status PgConnection::StartCopyOut(const std::string& copy_sql) {
+  FreeCopyData();
   PGresult* started = PQexec(conn_, copy_sql.c_str());
   if (PQresultStatus(started) != PGRES_COPY_OUT) {
     Status status = ServerError("COPY", PQresultErrorMessage(started));
@@ -171,17 +174,15 @@ Result<int64_t> PgConnection::CopyOut(const std::string& copy_sql,
     return status;
   }
   PQclear(started);
-  int64_t rows = 0;
-  while (true) {
-    char* buffer = nullptr;
-    int length = PQgetCopyData(conn_, &buffer, /*async=*/0);
-    if (length == -1) break;  // done; the final result follows
-    if (length < 0) return ServerError("reading COPY data", PQerrorMessage(conn_));
-    Status status = on_row(std::string_view(buffer, static_cast<size_t>(length)));
-    PQfreemem(buffer);
-    if (!status.ok()) return status;
-    ++rows;
-  }
+  return Status::OK();
+}
+
+Result<std::optional<std::string_view>> PgConnection::NextCopyData() {
+  FreeCopyData();
+  const int length = PQgetCopyData(conn_, &copy_data_, /*async=*/0);
+  if (length >= 0) return std::optional<std::string_view>(std::in_place, copy_data_, length);
+  if (length != -1) return ServerError("reading COPY data", PQerrorMessage(conn_));
+  // The end of the data; the COPY's own result says whether it succeeded.
   Status status;
   while (PGresult* result = PQgetResult(conn_)) {
     if (PQresultStatus(result) != PGRES_COMMAND_OK) {
@@ -190,7 +191,12 @@ Result<int64_t> PgConnection::CopyOut(const std::string& copy_sql,
     PQclear(result);
   }
   if (!status.ok()) return status;
-  return rows;
+  return std::optional<std::string_view>();
+}
+
+void PgConnection::FreeCopyData() {
+  if (copy_data_ != nullptr) PQfreemem(copy_data_);
+  copy_data_ = nullptr;
 }
 
 std::string PgConnection::Literal(std::string_view text) {

@@ -56,12 +56,14 @@ class PgConnection {
                                    const std::vector<std::string>& params = {});
   // The result columns `sql` would return, without running it.
   Result<std::vector<PgResultColumn>> Describe(const std::string& sql);
-  // Runs `copy_sql` (a COPY ... TO STDOUT) and calls `on_row` with each
-  // row's bytes (one row per call, with its newline) as they arrive; an error
-  // from `on_row` stops the copy and is returned (the connection is then
-  // unusable). Returns the number of rows.
-  Result<int64_t> CopyOut(const std::string& copy_sql,
-                          const std::function<Status(std::string_view row)>& on_row);
+  // Starts `copy_sql` (a COPY ... TO STDOUT); read its data with
+  // NextCopyData. The server's error (redacted).
+  Status StartCopyOut(const std::string& copy_sql);
+  // The next CopyData message of the running COPY, valid until the next call
+  // or the connection's end; nullopt once the COPY has ended well. The
+  // server's error when it failed (the connection is unusable then). Blocks
+  // until a message arrives.
+  Result<std::optional<std::string_view>> NextCopyData();
 
   // Quotes a string as a SQL literal / identifier for this connection.
   std::string Literal(std::string_view text);
@@ -71,8 +73,11 @@ class PgConnection {
   PgConnection(pg_conn* conn, std::string where) : conn_(conn), where_(std::move(where)) {}
   Status ServerError(const std::string& doing, const char* message);
 
+  void FreeCopyData();
+
   pg_conn* conn_;
   std::string where_;
+  char* copy_data_ = nullptr;  // the message NextCopyData gave last (libpq's)
 };
 
 }  // namespace strata::ingest

@@ -1,19 +1,15 @@
 #include "ingest/postgres_connector.h"
 
-#include <pthread.h>
-#include <signal.h>
-
 #include <map>
 #include <memory>
 #include <optional>
 
 #include "common/secret.h"
 #include "ingest/csv_spool.h"
-#include "ingest/fifo_spool.h"
 #include "ingest/postgres_client.h"
+#include "ingest/postgres_copy_source.h"
 #include "ingest/postgres_types.h"
 #include "ingest/source_config.h"
-#include "ingest/spool_pipeline.h"
 
 namespace strata::ingest {
 namespace {
@@ -26,6 +22,19 @@ constexpr int64_t kDefaultBatchBytes = 256LL << 20;
 constexpr const char* kSessionSettings =
     "SET client_encoding = 'UTF8'; SET DateStyle = 'ISO, YMD'; SET TimeZone = 'UTC'; "
     "SET extra_float_digits = 3; SET bytea_output = 'hex'; SET IntervalStyle = 'postgres'";
+
+// Applies kSessionSettings. A SQL_ASCII database stores text bytes unchecked,
+// and converting them to UTF-8 would fail the whole COPY at the first byte
+// that is not UTF-8: such a server's bytes are taken as they are instead, and
+// the decoder quarantines the rows whose text is not UTF-8.
+Status ApplySessionSettings(PgConnection& conn) {
+  STRATA_RETURN_IF_ERROR(conn.Execute(kSessionSettings));
+  STRATA_ASSIGN_OR_RETURN(std::vector<PgRow> encoding, conn.Query("SHOW server_encoding"));
+  if (!encoding.empty() && encoding[0][0].value_or("") == "SQL_ASCII") {
+    return conn.Execute("SET client_encoding = 'SQL_ASCII'");
+  }
+  return Status::OK();
+}
 
 struct SourceColumn {
   std::string name;
@@ -57,7 +66,7 @@ class PostgresConnector : public Connector {
   Status Check() override {
     STRATA_ASSIGN_OR_RETURN(auto conn, PgConnection::Connect(connect_));
     for (const StreamConfig& stream : source_.streams) {
-      STRATA_RETURN_IF_ERROR(conn->Execute(kSessionSettings));
+      STRATA_RETURN_IF_ERROR(ApplySessionSettings(*conn));
       STRATA_ASSIGN_OR_RETURN(ReadPlan plan, Plan(*conn, stream));
       (void)plan;
     }
@@ -66,7 +75,7 @@ class PostgresConnector : public Connector {
 
   Status Read(const StreamConfig& stream, const nlohmann::json& state, BatchSink& sink) override {
     STRATA_ASSIGN_OR_RETURN(auto conn, PgConnection::Connect(connect_));
-    STRATA_RETURN_IF_ERROR(conn->Execute(kSessionSettings));
+    STRATA_RETURN_IF_ERROR(ApplySessionSettings(*conn));
     // One snapshot for the catalog reads and the data: what is described is
     // what is copied, and a full refresh is a consistent image of the table.
     STRATA_RETURN_IF_ERROR(conn->Execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
@@ -262,101 +271,61 @@ Status PostgresConnector::Copy(PgConnection& conn, const StreamConfig& stream, c
     }
     select += " ORDER BY " + cursor_ref;
   }
-  std::vector<SpoolColumn> spool_columns;
-  for (const PgColumnPlan& c : plan.columns) {
-    spool_columns.push_back({c.name, c.csv_type, c.duck_expr, c.duck_type});
-  }
-  const int skip = incremental ? 1 : 0;
-
-  // The producer (its own thread) owns `conn` and the spool files being
-  // written; this thread owns the sink.
-  const std::string staging_dir = sink.staging_dir();
-  FileSystem& fs = sink.file_system();
   const bool full_refresh = stream.sync == SyncMode::kFullRefresh;
-  const std::string copy_sql = "COPY (" + select + ") TO STDOUT (FORMAT csv)";
+  STRATA_RETURN_IF_ERROR(conn.StartCopyOut("COPY (" + select + ") TO STDOUT (FORMAT binary)"));
 
-  // Each batch is streamed: its rows go into a named pipe that the sink's
-  // COPY reads while they arrive (fifo_spool.h), so the Parquet encoding of a
-  // batch overlaps the server's COPY of it.
-  auto produce = [&](const EmitBatch& emit, const std::atomic<bool>& stop) -> Status {
-    // A reader that goes away (the commit failed) makes writes fail with
-    // EPIPE instead of killing the process; the signal is this thread's.
-    sigset_t sigpipe;
-    sigemptyset(&sigpipe);
-    sigaddset(&sigpipe, SIGPIPE);
-    pthread_sigmask(SIG_BLOCK, &sigpipe, nullptr);
-    int64_t total_rows = 0;
-    int64_t total_bytes = 0;
-    int file_index = 0;
-    bool emitted_any = false;
-    std::unique_ptr<FifoSpool> fifo;
-    std::shared_ptr<StreamedBatchEnd> end;
-    std::string last_cursor = saved_cursor.value_or("");
-    auto state_now = [&](bool complete) -> nlohmann::json {
-      if (incremental) return {{"cursor_field", plan.cursor->name}, {"cursor", last_cursor}};
-      return {{"rows", total_rows}, {"complete", complete}};
-    };
-    auto finish = [&](bool complete) -> Status {
-      Status closed = fifo->Close();
-      if (!closed.ok()) {
-        end->Fail(closed);
-        return closed;
-      }
-      end->Finish({state_now(complete), fifo->bytes()}, total_rows, total_bytes);
-      fifo.reset();
-      end.reset();
-      return Status::OK();
-    };
-    auto on_row = [&](std::string_view row) -> Status {
-      std::string cursor;
-      if (incremental) cursor = FirstCsvField(row);
-      if (fifo != nullptr &&
-          (fifo->rows() >= plan.batch_rows || fifo->bytes() >= plan.batch_bytes) &&
-          (!incremental || cursor != last_cursor)) {
-        STRATA_RETURN_IF_ERROR(finish(false));
-      }
-      if (stop) return Status::Aborted("stopped");
-      if (fifo == nullptr) {
-        std::string path =
-            staging_dir + "/" + stream.name + "-" + std::to_string(file_index++) + ".csv";
-        STRATA_ASSIGN_OR_RETURN(fifo, FifoSpool::Create(path));
-        end = std::make_shared<StreamedBatchEnd>();
-        SpoolBatch batch;
-        batch.path = path;
-        batch.end = end;
-        emitted_any = true;
-        STRATA_RETURN_IF_ERROR(emit(std::move(batch)));
-        STRATA_RETURN_IF_ERROR(fifo->OpenForWrite(stop));
-      }
-      STRATA_RETURN_IF_ERROR(fifo->AppendRow(row));
-      if (incremental) last_cursor = std::move(cursor);
-      ++total_rows;
-      total_bytes += static_cast<int64_t>(row.size());
-      return Status::OK();
-    };
-    Result<int64_t> copied = conn.CopyOut(copy_sql, on_row);
-    Status status = copied.status();
-    if (status.ok() && fifo != nullptr) status = finish(true);
-    if (!status.ok()) {
-      // The batch being streamed must not commit: its end says so before
-      // the reader sees the end of the pipe.
-      if (end != nullptr) end->Fail(status);
-      if (fifo != nullptr) (void)fifo->Close();
-      return status;
-    }
+  // The bronze writer's query reads the COPY through a table source: each
+  // chunk DuckDB pulls is decoded from the socket as it arrives.
+  PgCopyLayout layout;
+  layout.columns = plan.columns;
+  layout.leading_cursor = incremental;
+  layout.batch_rows = plan.batch_rows;
+  layout.batch_bytes = plan.batch_bytes;
+  layout.stream = stream.name;
+  layout.description = plan.source.description;
+  auto source = std::make_shared<PgCopySource>(conn, std::move(layout));
+  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<engine::TableSourceRegistration> registration,
+                          sink.connection().RegisterTableSource(source));
+  std::string query = "SELECT ";
+  for (size_t i = 0; i < plan.columns.size(); ++i) {
+    const PgColumnPlan& c = plan.columns[i];
+    const std::string name = DuckIdentifier(c.name);
+    if (i > 0) query += ", ";
+    query += c.duck_expr == "$" ? name : ExpandColumnTemplate(c.duck_expr, name) + " AS " + name;
+  }
+  query += " FROM " + registration->sql();
+
+  std::string last_cursor = saved_cursor.value_or("");
+  bool committed_any = false;
+  while (true) {
+    STRATA_ASSIGN_OR_RETURN(bool more, source->HasMoreRows());
     // A full refresh always commits (an empty source empties the table); the
     // other modes commit only rows.
-    if (full_refresh && !emitted_any) {
-      SpoolBatch batch;
-      batch.state_after = state_now(true);
-      batch.total_rows = total_rows;
-      batch.total_bytes = total_bytes;
-      return emit(std::move(batch));
-    }
-    return Status::OK();
-  };
-
-  return RunSpoolPipeline(produce, CommitSpooledBatches(sink, spool_columns, skip, full_refresh));
+    if (!more && (committed_any || !full_refresh)) break;
+    source->StartBatch();
+    StagedBatch batch;
+    batch.query = query;
+    batch.replace_table = full_refresh && !committed_any;
+    // The batch's end is known once the query has read it.
+    batch.finish_state = [&]() -> Result<StreamedBatchResult> {
+      STRATA_ASSIGN_OR_RETURN(bool rest, source->HasMoreRows());
+      nlohmann::json state;
+      if (incremental) {
+        if (source->total_rows() > 0) last_cursor = source->last_cursor();
+        state = {{"cursor_field", plan.cursor->name}, {"cursor", last_cursor}};
+      } else {
+        state = {{"rows", source->total_rows()}, {"complete", !rest}};
+      }
+      return StreamedBatchResult{std::move(state), source->batch_bytes()};
+    };
+    STRATA_RETURN_IF_ERROR(sink.Commit(std::move(batch)));
+    committed_any = true;
+    std::vector<BadRecord> bad = source->TakeBadRecords();
+    if (!bad.empty()) STRATA_RETURN_IF_ERROR(sink.Quarantine(std::move(bad)));
+    sink.Progress(source->total_rows(), source->total_bytes());
+    if (sink.Cancelled()) return Status::Aborted("cancelled");
+  }
+  return Status::OK();
 }
 
 Result<std::string> StringSetting(const ConfigNode& settings, const char* key) {

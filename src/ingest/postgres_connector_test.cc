@@ -146,6 +146,52 @@ TEST_F(PostgresConnectorTest, EveryTypeRoundTrips) {
   ExpectRowSatisfies(*sink, "id = 3", row3);
 }
 
+TEST_F(PostgresConnectorTest, ValuesDuckDbCannotHoldGoToTheQuarantine) {
+  // NaN fits PostgreSQL's numeric(12,3) but not DECIMAL(12,3); 294270 AD fits
+  // PostgreSQL's timestamp but not DuckDB's.
+  Sql("CREATE TABLE odd (id int, n numeric(12,3), ts timestamp, note text); "
+      "INSERT INTO odd VALUES (1, 1.5, '2024-01-01', 'fine'), (2, 'NaN', '2024-01-01', 'nan'), "
+      "(3, 2.5, '294270-01-01', 'late'), (4, NULL, NULL, NULL)");
+  auto connector = NewConnector(Source(ConnectionYaml()));
+  auto sink = NewSink();
+  Status read = connector->Read(Stream("odd", "table: odd"), nullptr, *sink);
+  ASSERT_TRUE(read.ok()) << read.ToString();
+  EXPECT_EQ(Scalar(*sink, "SELECT string_agg(id::VARCHAR, ',' ORDER BY id) FROM bronze"), "1,4");
+  EXPECT_EQ(Scalar(*sink, "SELECT n FROM bronze WHERE id = 1"), "1.500");
+  ASSERT_EQ(sink->quarantined().size(), 2u);
+  const BadRecord& nan = sink->quarantined()[0];
+  EXPECT_EQ(nan.stream, "odd");
+  EXPECT_EQ(nan.file, "table 'public.odd'");
+  EXPECT_EQ(nan.line, 2);
+  EXPECT_NE(nan.reason.find("column 'n': NaN"), std::string::npos) << nan.reason;
+  EXPECT_NE(nan.raw.find("'nan'"), std::string::npos) << nan.raw;
+  const BadRecord& late = sink->quarantined()[1];
+  EXPECT_EQ(late.line, 3);
+  EXPECT_NE(late.reason.find("column 'ts'"), std::string::npos) << late.reason;
+  EXPECT_NE(late.reason.find("past DuckDB's range"), std::string::npos) << late.reason;
+}
+
+TEST_F(PostgresConnectorTest, TextThatIsNotUtf8GoesToTheQuarantine) {
+  // A SQL_ASCII database stores bytes unchecked and sends them as they are.
+  ASSERT_TRUE(server().Execute("DROP DATABASE " + database_).ok());
+  ASSERT_TRUE(server()
+                  .Execute("CREATE DATABASE " + database_ +
+                           " ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0")
+                  .ok());
+  Sql("CREATE TABLE latin (id int, name text); "
+      "INSERT INTO latin VALUES (1, 'plain'), (2, convert_from('\\x636166e9', 'SQL_ASCII'))");
+  auto connector = NewConnector(Source(ConnectionYaml()));
+  auto sink = NewSink();
+  Status read = connector->Read(Stream("latin", "table: latin"), nullptr, *sink);
+  ASSERT_TRUE(read.ok()) << read.ToString();
+  EXPECT_EQ(Scalar(*sink, "SELECT string_agg(name, ',') FROM bronze"), "plain");
+  ASSERT_EQ(sink->quarantined().size(), 1u);
+  EXPECT_NE(sink->quarantined()[0].reason.find("column 'name': text is not valid UTF-8"),
+            std::string::npos)
+      << sink->quarantined()[0].reason;
+  EXPECT_EQ(sink->quarantined()[0].raw, "(\\x00000002, 'caf\\xe9')");
+}
+
 TEST_F(PostgresConnectorTest, QueryStreamAndColumnSelection) {
   Sql("CREATE TABLE t (a int, b text, c float8); "
       "INSERT INTO t SELECT g, 'r' || g, g / 2.0 FROM generate_series(1, 10) g;");

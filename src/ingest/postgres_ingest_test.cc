@@ -85,5 +85,26 @@ TEST_F(PostgresIngestTest, IncrementalAndFullRefreshThroughTheDriver) {
   EXPECT_EQ(Query("shop_snapshot", "SELECT count(*) || ' ' || max(id) FROM {t}"), "2500 9001");
 }
 
+TEST_F(PostgresIngestTest, ASourceThatFailsPartWayCommitsOnlyWholeBatches) {
+  // The server sends rows 1..2499, then fails the COPY on row 2500, in the
+  // middle of the third 1000-row batch.
+  const std::string sources =
+      "  calc:\n    connector: postgres\n    host: 127.0.0.1\n    port: " +
+      std::to_string(server().port()) +
+      "\n    user: postgres\n    password: " + server().password() +
+      "\n    database: " + database_ +
+      "\n    batch_rows: 1000\n    streams:\n"
+      "      ratios: {query: 'SELECT g AS id, 100 / (2500 - g) AS r FROM generate_series(1, "
+      "3000) g'}\n";
+  IngestReport report = Ingest(sources);
+  ASSERT_EQ(report.streams.size(), 1u);
+  EXPECT_EQ(report.streams[0].status, "failed");
+  EXPECT_NE(report.streams[0].error.find("division by zero"), std::string::npos)
+      << report.streams[0].error;
+  // Two whole batches, and nothing of the one the failure cut.
+  EXPECT_EQ(Query("calc_ratios", "SELECT count(*) || ' ' || min(id) || ' ' || max(id) FROM {t}"),
+            "2000 1 2000");
+}
+
 }  // namespace
 }  // namespace strata::ingest

@@ -30,22 +30,33 @@ enum : uint32_t {
   kJsonb = 3802,
 };
 
-// A column read as-is: PostgreSQL's CSV text is what DuckDB's reader parses.
-PgColumnPlan Direct(const std::string& duck_type) { return {"", duck_type, duck_type, "$", "$"}; }
+using engine::LogicalType;
+using engine::TypeId;
 
-// A column read as text and converted by DuckDB's cast (which also knows
-// 'Infinity', 'NaN', 'infinity' dates, and offsets like '+05:30').
-PgColumnPlan Cast(const std::string& duck_type) {
-  return {"", duck_type, "VARCHAR", "$", "CAST($ AS " + duck_type + ")"};
+// A column whose binary form the decoder writes as its final type.
+PgColumnPlan Native(PgWire wire, LogicalType type) {
+  std::string duck_type = type.ToString();
+  return {"", std::move(duck_type), "$", wire, std::move(type), "$"};
+}
+
+// A column selected as PostgreSQL's text form (`pg_expr`, "$::text" unless
+// given) and turned into `duck_type` by `duck_expr` over that text.
+PgColumnPlan AsText(const std::string& duck_type, const std::string& duck_expr,
+                    const std::string& pg_expr = "$::text") {
+  return {"", duck_type, pg_expr, PgWire::kText, LogicalType(TypeId::kVarchar), duck_expr};
 }
 
 PgColumnPlan Numeric(int32_t modifier) {
-  if (modifier < 4) return Cast("DOUBLE");  // unconstrained: any precision and NaN/Infinity
+  // Unconstrained (any precision, NaN, Infinity) or out of DECIMAL's reach:
+  // DOUBLE, through DuckDB's cast of the exact text.
+  const PgColumnPlan as_double = AsText("DOUBLE", "CAST($ AS DOUBLE)");
+  if (modifier < 4) return as_double;
   int precision = ((modifier - 4) >> 16) & 0xffff;
   int scale = (modifier - 4) & 0x7ff;
-  if ((modifier - 4) & 0x400) return Cast("DOUBLE");  // negative scale (PostgreSQL 15)
-  if (precision < 1 || precision > 38 || scale > precision) return Cast("DOUBLE");
-  return Direct("DECIMAL(" + std::to_string(precision) + "," + std::to_string(scale) + ")");
+  if ((modifier - 4) & 0x400) return as_double;  // negative scale (PostgreSQL 15)
+  if (precision < 1 || precision > 38 || scale > precision) return as_double;
+  return Native(PgWire::kNumeric,
+                LogicalType::Decimal(static_cast<uint8_t>(precision), static_cast<uint8_t>(scale)));
 }
 
 // Element types whose JSON form (array_to_json) DuckDB casts back exactly.
@@ -53,78 +64,74 @@ bool JsonListFriendly(const PgColumnPlan& element) {
   const std::string& t = element.duck_type;
   return t == "BOOLEAN" || t == "SMALLINT" || t == "INTEGER" || t == "BIGINT" || t == "UINTEGER" ||
          t == "FLOAT" || t == "DOUBLE" || t == "VARCHAR" || t == "UUID" || t == "DATE" ||
-         t == "TIMESTAMP" || t == "TIMESTAMPTZ" || t == "JSON" || t.rfind("DECIMAL", 0) == 0;
+         t == "TIMESTAMP" || t == "TIMESTAMP WITH TIME ZONE" || t == "JSON" ||
+         t.rfind("DECIMAL", 0) == 0;
 }
 
 Result<PgColumnPlan> MapType(uint32_t oid, int32_t modifier, const PgTypeLookup& lookup,
                              int depth) {
   switch (oid) {
     case kBool:
-      return PgColumnPlan{"", "BOOLEAN", "VARCHAR", "$", "($ = 't')"};
+      return Native(PgWire::kBool, LogicalType(TypeId::kBoolean));
     case kBytea:
-      return PgColumnPlan{"", "BLOB", "VARCHAR", "$", "from_hex(substr($, 3))"};
-    case kChar:
+      return Native(PgWire::kBytea, LogicalType(TypeId::kBlob));
+    case kChar:  // one byte, which alone may not be UTF-8
+      return AsText("VARCHAR", "$");
     case kName:
     case kText:
     case kBpchar:
     case kVarchar:
-      return Direct("VARCHAR");
+      return Native(PgWire::kText, LogicalType(TypeId::kVarchar));
     case kInt2:
-      return Direct("SMALLINT");
+      return Native(PgWire::kInt2, LogicalType(TypeId::kSmallInt));
     case kInt4:
-      return Direct("INTEGER");
+      return Native(PgWire::kInt4, LogicalType(TypeId::kInteger));
     case kInt8:
-      return Direct("BIGINT");
+      return Native(PgWire::kInt8, LogicalType(TypeId::kBigInt));
     case kOid:
-      return Direct("UINTEGER");
+      return Native(PgWire::kOid, LogicalType(TypeId::kUInteger));
     case kFloat4:
-      return Cast("FLOAT");
+      return Native(PgWire::kFloat4, LogicalType(TypeId::kFloat));
     case kFloat8:
-      return Cast("DOUBLE");
+      return Native(PgWire::kFloat8, LogicalType(TypeId::kDouble));
     case kNumeric:
       return Numeric(modifier);
     case kDate:
-      return Cast("DATE");
+      return Native(PgWire::kDate, LogicalType(TypeId::kDate));
     case kTime:
-      return Cast("TIME");
+      return Native(PgWire::kTime, LogicalType(TypeId::kTime));
     case kTimetz:
-      return Cast("TIMETZ");
+      return AsText("TIMETZ", "CAST($ AS TIMETZ)");
     case kTimestamp:
-      return Cast("TIMESTAMP");
+      return Native(PgWire::kTimestamp, LogicalType(TypeId::kTimestamp));
     case kTimestamptz:
-      return Cast("TIMESTAMPTZ");
+      return Native(PgWire::kTimestamp, LogicalType(TypeId::kTimestampTz));
     case kUuid:
-      return Direct("UUID");
+      return Native(PgWire::kUuid, LogicalType(TypeId::kUuid));
     case kJson:
     case kJsonb:
-      return Cast("JSON");
+      return AsText("JSON", "CAST($ AS JSON)");
     case kInterval:
-      // An interval's three fields (months, days, microseconds) exactly,
-      // whatever IntervalStyle the server uses.
-      return PgColumnPlan{
-          "", "INTERVAL", "VARCHAR",
-          "(extract(year from $) * 12 + extract(month from $))::text || ' ' || "
-          "extract(day from $)::text || ' ' || (extract(hour from $) * 3600000000 + "
-          "extract(minute from $) * 60000000 + extract(microseconds from $))::bigint::text",
-          "to_months(CAST(split_part($, ' ', 1) AS INTEGER)) + "
-          "to_days(CAST(split_part($, ' ', 2) AS INTEGER)) + "
-          "to_microseconds(CAST(split_part($, ' ', 3) AS BIGINT))"};
+      return Native(PgWire::kInterval, LogicalType(TypeId::kInterval));
     default:
       break;
   }
-  if (depth > 8) return Direct("VARCHAR");
+  // "char" (a single byte, maybe not UTF-8 alone), enums, composites, ranges
+  // and anything else: PostgreSQL's text form.
+  const PgColumnPlan text = AsText("VARCHAR", "$");
+  if (depth > 8) return text;
   STRATA_ASSIGN_OR_RETURN(PgTypeInfo info, lookup(oid));
   if (info.type_kind == 'd') return MapType(info.base, info.base_modifier, lookup, depth + 1);
-  if (info.type_kind == 'e') return Direct("VARCHAR");
+  if (info.type_kind == 'e') return text;
   if (info.category == 'A' && info.element != 0) {
     STRATA_ASSIGN_OR_RETURN(PgColumnPlan element,
                             MapType(info.element, modifier, lookup, depth + 1));
-    if (!JsonListFriendly(element)) return Direct("VARCHAR");  // PostgreSQL's array text
+    if (!JsonListFriendly(element)) return text;  // PostgreSQL's array text
     std::string list_type = element.duck_type + "[]";
-    return PgColumnPlan{"", list_type, "VARCHAR", "array_to_json($)::text",
-                        "CAST(CAST($ AS JSON) AS " + list_type + ")"};
+    return AsText(list_type, "CAST(CAST($ AS JSON) AS " + list_type + ")",
+                  "array_to_json($)::text");
   }
-  return Direct("VARCHAR");  // any other type: PostgreSQL's text form
+  return text;
 }
 
 }  // namespace

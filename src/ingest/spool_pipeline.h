@@ -17,18 +17,13 @@
 
 namespace strata::ingest {
 
-class StreamedBatchEnd;
-
-// A finished spool file (path empty: a batch without rows), or, with `end`,
-// a streamed batch just started: `path` is a named pipe the producer is
-// filling, and `end` says how it ended (state and totals are in `end` then).
+// A finished spool file (path empty: a batch without rows).
 struct SpoolBatch {
   std::string path;
   int64_t bytes = 0;
   nlohmann::json state_after;
   int64_t total_rows = 0;  // rows read so far, this batch included
   int64_t total_bytes = 0;
-  std::shared_ptr<StreamedBatchEnd> end;  // fifo_spool.h
 };
 
 // Hands a finished batch to the consumer; blocks while `max_pending` batches
