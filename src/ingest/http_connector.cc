@@ -4,6 +4,7 @@
 
 #include "common/logging.h"
 #include "common/secret.h"
+#include "ingest/file_formats.h"
 #include "ingest/http_client.h"
 #include "ingest/http_pagination.h"
 #include "ingest/source_config.h"
@@ -167,6 +168,7 @@ class HttpConnector : public Connector {
   // shows whether it was the last (which decides its state).
   struct PendingBatch {
     std::string spool;
+    std::string url;  // the page's URL, secrets redacted
     int64_t rows = 0;
     int64_t bytes = 0;
     nlohmann::json next_position;
@@ -318,10 +320,31 @@ Status HttpConnector::Read(const StreamConfig& stream, const nlohmann::json& sta
   int64_t bytes_total = 0;
   std::optional<PendingBatch> pending;
 
+  // ISO-8601 strings land as DATE / TIMESTAMP / TIMESTAMPTZ the way the files
+  // connector types NDJSON: decided by the first page with values for a
+  // field, then kept in the state, so every page and run agrees.
+  STRATA_ASSIGN_OR_RETURN(
+      files::JsonFieldTypes json_types,
+      files::JsonFieldTypes::FromState(
+          stream.sync == SyncMode::kFullRefresh && !resuming ? nlohmann::json() : state));
+
   auto commit = [&](PendingBatch batch, bool last) -> Status {
+    engine::Connection& conn = sink.connection();
+    STRATA_ASSIGN_OR_RETURN(
+        files::StagedFile page,
+        files::StageNdjson(conn, batch.spool, batch.url, /*slot=*/0, &json_types));
+    for (BadRecord& record : page.bad_records) record.stream = stream.name;
+    if (!page.bad_records.empty()) {
+      STRATA_RETURN_IF_ERROR(sink.Quarantine(std::move(page.bad_records)));
+    }
+    if (!page.has_rows) {
+      // Only empty objects: no column to write. The state moves with the
+      // next page that has some (a run ending here fetches this page again).
+      for (const std::string& sql : page.cleanup_sql) (void)conn.Execute(sql);
+      return sink.file_system().DeleteFile(batch.spool);
+    }
     StagedBatch staged;
-    staged.query = "SELECT * FROM read_json(" + engine::QuoteLiteral(batch.spool) +
-                   ", format='newline_delimited', records=true, sample_size=-1)";
+    staged.query = "SELECT * EXCLUDE (_strata_file, _strata_row) FROM (" + page.query + ")";
     nlohmann::json after = nlohmann::json::object();
     if (incremental) {
       nlohmann::json final_cursor =
@@ -330,13 +353,16 @@ Status HttpConnector::Read(const StreamConfig& stream, const nlohmann::json& sta
       if (!last) after["max_cursor"] = batch.max_cursor;
     }
     if (!last) after["next"] = batch.next_position;
+    after["json_types"] = json_types.ToJson();
     staged.state_after = std::move(after);
     staged.source_bytes = batch.bytes;
     staged.replace_table = stream.sync == SyncMode::kFullRefresh && !resuming && !committed_any;
     staged.spool_files.push_back(batch.spool);
-    STRATA_ASSIGN_OR_RETURN(BatchCommit result, sink.Commit(std::move(staged)));
+    Result<BatchCommit> result = sink.Commit(std::move(staged));
+    for (const std::string& sql : page.cleanup_sql) (void)conn.Execute(sql);
+    if (!result.ok()) return result.status();
     committed_any = true;
-    rows_total += result.rows;
+    rows_total += result->rows;
     sink.Progress(rows_total, bytes_total);
     return Status::OK();
   };
@@ -402,7 +428,7 @@ Status HttpConnector::Read(const StreamConfig& stream, const nlohmann::json& sta
         NextPosition(settings.pagination, position, response, page, records->size(), request.url);
     if (good > 0) {
       if (pending.has_value()) STRATA_RETURN_IF_ERROR(commit(std::move(*pending), false));
-      pending = PendingBatch{spool, good, static_cast<int64_t>(response.body.size()),
+      pending = PendingBatch{spool, shown_url, good, static_cast<int64_t>(response.body.size()),
                              next.value_or(nlohmann::json()), max_cursor};
     } else {
       STRATA_RETURN_IF_ERROR(sink.file_system().DeleteFile(spool));

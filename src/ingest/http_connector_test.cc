@@ -82,6 +82,13 @@ class HttpConnectorTest : public ::testing::Test {
   RecordingSink sink_{staging_.path()};
 };
 
+// A state without its "json_types" (the typing has its own test): what
+// pagination and the cursor left.
+json Position(json state) {
+  state.erase("json_types");
+  return state;
+}
+
 std::vector<std::string> Range(int first, int last) {
   std::vector<std::string> out;
   for (int i = first; i <= last; ++i) out.push_back(std::to_string(i));
@@ -105,9 +112,9 @@ streams:
   ASSERT_EQ(sink_.batches.size(), 3u);
   EXPECT_EQ(sink_.rows_per_batch, (std::vector<int64_t>{2, 2, 2}));
   // Until the last page, a batch's state names the next page to resume at.
-  EXPECT_EQ(sink_.batches[0].state_after, (json{{"next", {{"page", 2}}}}));
-  EXPECT_EQ(sink_.batches[1].state_after, (json{{"next", {{"page", 3}}}}));
-  EXPECT_EQ(sink_.batches[2].state_after, json::object());
+  EXPECT_EQ(Position(sink_.batches[0].state_after), (json{{"next", {{"page", 2}}}}));
+  EXPECT_EQ(Position(sink_.batches[1].state_after), (json{{"next", {{"page", 3}}}}));
+  EXPECT_EQ(Position(sink_.batches[2].state_after), json::object());
   EXPECT_TRUE(sink_.batches[0].replace_table);
   EXPECT_FALSE(sink_.batches[1].replace_table);
   auto requests = server_.requests();
@@ -157,7 +164,7 @@ streams:
   EXPECT_EQ(requests[0].query, "skip=0&take=2");
   EXPECT_EQ(requests[2].query, "skip=4&take=2");
   EXPECT_EQ(Ids(), Range(1, 5));
-  EXPECT_EQ(sink_.batches[1].state_after, (json{{"next", {{"offset", 4}}}}));
+  EXPECT_EQ(Position(sink_.batches[1].state_after), (json{{"next", {{"offset", 4}}}}));
 }
 
 TEST_F(HttpConnectorTest, CursorPaginationFollowsNextCursor) {
@@ -183,7 +190,7 @@ streams:
                   .ok());
   EXPECT_EQ(server_.requests().size(), 3u);
   EXPECT_EQ(Ids(), Range(1, 5));
-  EXPECT_EQ(sink_.batches[0].state_after, (json{{"next", {{"cursor", "c/2 x"}}}}));
+  EXPECT_EQ(Position(sink_.batches[0].state_after), (json{{"next", {{"cursor", "c/2 x"}}}}));
 }
 
 TEST_F(HttpConnectorTest, LinkHeaderPaginationFollowsRelNext) {
@@ -517,10 +524,10 @@ streams:
   ASSERT_TRUE(ReadFirstStream(yaml).ok());
   EXPECT_EQ(Ids(), Range(1, 5));
   ASSERT_EQ(sink_.batches.size(), 3u);
-  EXPECT_EQ(sink_.batches[0].state_after,
+  EXPECT_EQ(Position(sink_.batches[0].state_after),
             (json{{"cursor", nullptr}, {"max_cursor", 20}, {"next", {{"page", 2}}}}));
   json final_state = sink_.batches.back().state_after;
-  EXPECT_EQ(final_state, (json{{"cursor", 50}}));
+  EXPECT_EQ(Position(final_state), (json{{"cursor", 50}}));
   EXPECT_FALSE(server_.requests()[0].params.count("updated_since"));
 
   // The API gains a newer record... simulated by a second run from the state:
@@ -538,7 +545,7 @@ streams:
           .ok());
   requests = server_.requests();
   EXPECT_EQ(requests[before + 1].query, "updated_since=20&page=2");
-  EXPECT_EQ(sink_.batches.back().state_after, (json{{"cursor", 50}}));
+  EXPECT_EQ(Position(sink_.batches.back().state_after), (json{{"cursor", 50}}));
   EXPECT_FALSE(sink_.batches.back().replace_table);
 }
 
@@ -561,6 +568,46 @@ streams:
   int64_t elapsed = clock_.NowMicros() - start;
   EXPECT_GE(elapsed, 2'000'000);
   EXPECT_LT(elapsed, 2'100'000);
+}
+
+TEST_F(HttpConnectorTest, IsoDatesAndTimestampsAreTypedAlikeOnEveryPage) {
+  // Page 1 has UTC ("Z") instants, page 2 offsets; DuckDB's own detection
+  // would make the first TIMESTAMP (dropping the zone) and the second VARCHAR.
+  server_.server().Get("/events", [](const httplib::Request& req, httplib::Response& res) {
+    int page = IntParam(req, "page", 1);
+    json items = json::array();
+    if (page == 1) {
+      items.push_back({{"id", 1}, {"ts", "2024-03-01T10:00:00Z"}, {"day", "2024-03-01"}});
+      items.push_back({{"id", 2}, {"ts", "2024-03-01T11:30:00.5Z"}, {"day", "2024-03-02"}});
+    } else if (page == 2) {
+      items.push_back({{"id", 3}, {"ts", "2024-03-01T12:00:00+02:00"}, {"day", "2024-03-03"}});
+      items.push_back({{"id", 4}, {"ts", "not a time"}, {"day", "2024-03-04"}});
+    }
+    Reply(res, items);
+  });
+  server_.Start();
+  ASSERT_TRUE(ReadFirstStream(R"(
+pagination: {type: page}
+streams:
+  events: {path: /events}
+)")
+                  .ok());
+  ASSERT_EQ(sink_.batches.size(), 2u);
+  EXPECT_EQ(sink_.batches[0].state_after["json_types"],
+            (json{{"ts", "TIMESTAMP WITH TIME ZONE"}, {"day", "DATE"}}));
+  sink_.DefineAllRowsView();
+  EXPECT_EQ(sink_.Strings("SELECT DISTINCT typeof(ts) || ' ' || typeof(day) FROM all_rows"),
+            (std::vector<std::string>{"TIMESTAMP WITH TIME ZONE DATE"}));
+  // Every instant kept its zone: 12:00+02:00 is 10:00 UTC.
+  EXPECT_EQ(sink_.Strings("SELECT id || ' ' || ts FROM all_rows ORDER BY id"),
+            (std::vector<std::string>{"1 2024-03-01 10:00:00+00", "2 2024-03-01 11:30:00.5+00",
+                                      "3 2024-03-01 10:00:00+00"}));
+  // The value that is not a timestamp is quarantined, not turned into NULL.
+  ASSERT_EQ(sink_.quarantined.size(), 1u);
+  EXPECT_EQ(sink_.quarantined[0].stream, "events");
+  EXPECT_NE(sink_.quarantined[0].raw.find("not a time"), std::string::npos);
+  EXPECT_NE(sink_.quarantined[0].reason.find("ts"), std::string::npos)
+      << sink_.quarantined[0].reason;
 }
 
 TEST_F(HttpConnectorTest, NonObjectRecordsAreQuarantined) {
