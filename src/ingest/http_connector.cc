@@ -330,9 +330,8 @@ Status HttpConnector::Read(const StreamConfig& stream, const nlohmann::json& sta
 
   auto commit = [&](PendingBatch batch, bool last) -> Status {
     engine::Connection& conn = sink.connection();
-    STRATA_ASSIGN_OR_RETURN(
-        files::StagedFile page,
-        files::StageNdjson(conn, batch.spool, batch.url, /*slot=*/0, &json_types));
+    STRATA_ASSIGN_OR_RETURN(files::StagedFile page, files::StageNdjson(conn, batch.spool, batch.url,
+                                                                       /*slot=*/0, &json_types));
     for (BadRecord& record : page.bad_records) record.stream = stream.name;
     if (!page.bad_records.empty()) {
       STRATA_RETURN_IF_ERROR(sink.Quarantine(std::move(page.bad_records)));
@@ -428,8 +427,12 @@ Status HttpConnector::Read(const StreamConfig& stream, const nlohmann::json& sta
         NextPosition(settings.pagination, position, response, page, records->size(), request.url);
     if (good > 0) {
       if (pending.has_value()) STRATA_RETURN_IF_ERROR(commit(std::move(*pending), false));
-      pending = PendingBatch{spool, shown_url, good, static_cast<int64_t>(response.body.size()),
-                             next.value_or(nlohmann::json()), max_cursor};
+      pending = PendingBatch{spool,
+                             shown_url,
+                             good,
+                             static_cast<int64_t>(response.body.size()),
+                             next.value_or(nlohmann::json()),
+                             max_cursor};
     } else {
       STRATA_RETURN_IF_ERROR(sink.file_system().DeleteFile(spool));
     }

@@ -2,13 +2,9 @@
 // the test connector) is killed mid-load, by the crash hook right after a
 // commit and by SIGKILL at random moments, then rerun; bronze must hold every
 // source row exactly once, and the quarantine every bad row exactly once.
-#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -18,14 +14,11 @@
 
 #include "engine/engine.h"
 #include "ingest/delta_query_testing.h"
+#include "ingest/strata_process_testing.h"
 #include "lake/lake.h"
-
-extern char** environ;
 
 namespace strata::ingest {
 namespace {
-
-std::string Binary() { return std::string(STRATA_BINARY_DIR) + "/bin/strata_testing"; }
 
 class IngestCrashTest : public ::testing::Test {
  protected:
@@ -33,7 +26,7 @@ class IngestCrashTest : public ::testing::Test {
     char tmpl[] = "/tmp/strata_ingest_crash_XXXXXX";
     ASSERT_NE(mkdtemp(tmpl), nullptr);
     dir_ = tmpl;
-    ASSERT_TRUE(std::filesystem::exists(Binary())) << Binary();
+    ASSERT_TRUE(std::filesystem::exists(testing::StrataTestingBinary()));
     db_ = *engine::Database::Open();
     conn_ = *engine::Connection::Open(*db_);
   }
@@ -45,32 +38,10 @@ class IngestCrashTest : public ::testing::Test {
         << stream_settings << "\n";
   }
 
-  // Starts `strata_testing --project DIR ingest`, with extra environment.
   pid_t Start(const std::vector<std::string>& extra_env) {
-    std::vector<std::string> env_text(extra_env);
-    for (char** e = environ; *e; ++e) env_text.emplace_back(*e);
-    std::vector<char*> envp;
-    for (std::string& e : env_text) envp.push_back(e.data());
-    envp.push_back(nullptr);
-    std::string bin = Binary(), project_flag = "--project", ingest = "ingest";
-    std::vector<char*> argv = {bin.data(), project_flag.data(), dir_.data(), ingest.data(),
-                               nullptr};
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-    pid_t pid = 0;
-    EXPECT_EQ(posix_spawn(&pid, bin.c_str(), &actions, nullptr, argv.data(), envp.data()), 0);
-    posix_spawn_file_actions_destroy(&actions);
-    return pid;
+    return testing::StartIngest(dir_, extra_env);
   }
-
-  // Runs to the end; returns the exit code (or 128 + signal).
-  int Wait(pid_t pid) {
-    int status = 0;
-    EXPECT_EQ(waitpid(pid, &status, 0), pid);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  }
+  int Wait(pid_t pid) { return testing::WaitForExit(pid); }
 
   std::string Query(const std::string& table, const std::string& select) {
     return testing::QueryDeltaTable(*conn_, dir_ + "/warehouse/bronze/" + table, select);

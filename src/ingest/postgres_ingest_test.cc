@@ -1,13 +1,18 @@
 // The postgres connector through the real driver: strata.yml, RunIngest, the
 // bronze writer and Delta tables, against a PostgreSQL started by the test.
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <stdlib.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <random>
+#include <thread>
 
 #include "ingest/delta_query_testing.h"
 #include "ingest/ingest.h"
+#include "ingest/strata_process_testing.h"
 #include "ingest/testing/postgres_fixture.h"
 #include "lake/lake.h"
 #include "project/project.h"
@@ -104,6 +109,39 @@ TEST_F(PostgresIngestTest, ASourceThatFailsPartWayCommitsOnlyWholeBatches) {
   // Two whole batches, and nothing of the one the failure cut.
   EXPECT_EQ(Query("calc_ratios", "SELECT count(*) || ' ' || min(id) || ' ' || max(id) FROM {t}"),
             "2000 1 2000");
+}
+
+TEST_F(PostgresIngestTest, SigkilledIncrementalLoadsResumeExactlyOnce) {
+  // `strata ingest` is a real process here, killed at random moments while
+  // binary COPY batches stream into bronze; each rerun resumes from the last
+  // committed cursor. Bronze must end with every row once.
+  constexpr int kRows = 1000000;
+  Sql("CREATE TABLE events (id bigint PRIMARY KEY, payload text, amount numeric(10,2));"
+      "INSERT INTO events SELECT g, 'event ' || g, (g % 1000) / 10.0 FROM generate_series(1, " +
+      std::to_string(kRows) + ") g;");
+  std::ofstream(dir_ + "/strata.yml")
+      << "name: t\nsources:\n  pg:\n    connector: postgres\n    host: 127.0.0.1\n    port: "
+      << server().port() << "\n    user: postgres\n    password: " << server().password()
+      << "\n    database: " << database_
+      << "\n    batch_rows: 50000\n    streams:\n"
+         "      events: {table: events, sync: incremental, cursor: id}\n";
+  std::mt19937 random(20261130);
+  int killed = 0;
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    const pid_t pid = testing::StartIngest(dir_);
+    std::this_thread::sleep_for(
+        std::chrono::milliseconds(std::uniform_int_distribution<int>(80, 400)(random)));
+    kill(pid, SIGKILL);
+    if (testing::WaitForExit(pid) == 128 + SIGKILL) ++killed;
+  }
+  // A whole load takes well over 400 ms, so at least the first run dies
+  // part way; later ones have less left to do and may finish.
+  EXPECT_GE(killed, 1);
+  ASSERT_EQ(testing::WaitForExit(testing::StartIngest(dir_)), 0);
+  EXPECT_EQ(Query("pg_events",
+                  "SELECT count(*) || ' ' || count(DISTINCT id) || ' ' || min(id) || "
+                  "' ' || max(id) || ' ' || sum(amount) FROM {t}"),
+            "1000000 1000000 1 1000000 49950000.00");
 }
 
 }  // namespace
