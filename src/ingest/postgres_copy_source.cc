@@ -5,6 +5,9 @@
 namespace strata::ingest {
 namespace {
 
+// The binary COPY trailer: a field count of -1.
+constexpr std::string_view kTrailer("\xff\xff", 2);
+
 constexpr size_t kMaxRawBytes = 64 * 1024;  // BadRecord::raw's documented bound
 
 void AppendHex(std::string& out, std::string_view bytes) {
@@ -67,7 +70,7 @@ Result<bool> PgCopySource::HasMoreRows() {
     }
     if (in.empty()) continue;
     // The trailer (a field count of -1) comes alone, after the last tuple.
-    if (in.size() == 2 && in[0] == '\xff' && in[1] == '\xff') continue;
+    if (in == kTrailer) continue;
     message_ = in;
     has_message_ = true;
   }
@@ -88,7 +91,9 @@ Status PgCopySource::Fill(engine::OutputChunk& out) {
     if (!more) break;
     std::string_view in = message_;
     STRATA_ASSIGN_OR_RETURN(bool is_tuple, ConsumePgTuple(in, fields_));
-    if (!is_tuple || fields_.size() != expected_fields || !in.empty()) {
+    // PostgreSQL sends the trailer alone; a trailer right after the last
+    // tuple is read as the end too.
+    if (!is_tuple || fields_.size() != expected_fields || (!in.empty() && in != kTrailer)) {
       return Status::Corruption("binary COPY: a message that is not one tuple of " +
                                 std::to_string(expected_fields) + " fields");
     }
