@@ -1,9 +1,13 @@
 #include "ingest/postgres_binary.h"
 
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <string>
 
+#include "common/civil_date.h"
 #include "common/utf8.h"
 
 namespace strata::ingest {
@@ -66,7 +70,174 @@ Result<int64_t> DuckTimestamp(int64_t pg_micros) {
   return micros;
 }
 
+void AppendHex(std::string& out, std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  out += "\\x";
+  for (unsigned char c : bytes) {
+    out += kDigits[c >> 4];
+    out += kDigits[c & 15];
+  }
+}
+
+template <typename Float>
+std::string FloatText(Float v) {
+  char buffer[64];
+  auto [end, error] = std::to_chars(buffer, buffer + sizeof buffer, v);
+  return error == std::errc() ? std::string(buffer, end) : std::string("?");
+}
+
+// Days since 1970-01-01 as YYYY-MM-DD (with " BC" before year 1).
+std::string DateText(int64_t days) {
+  CivilDate date = CivilFromDays(days);
+  const bool bc = date.year <= 0;
+  char buffer[48];
+  std::snprintf(buffer, sizeof buffer, "%04lld-%02lld-%02lld%s",
+                static_cast<long long>(bc ? 1 - date.year : date.year),
+                static_cast<long long>(date.month), static_cast<long long>(date.day),
+                bc ? " BC" : "");
+  return buffer;
+}
+
+std::string TimeText(int64_t micros) {
+  char buffer[48];
+  std::snprintf(buffer, sizeof buffer, "%02lld:%02lld:%02lld.%06lld",
+                static_cast<long long>(micros / 3'600'000'000),
+                static_cast<long long>(micros / 60'000'000 % 60),
+                static_cast<long long>(micros / 1'000'000 % 60),
+                static_cast<long long>(micros % 1'000'000));
+  return buffer;
+}
+
+// PostgreSQL's numeric digits as decimal text (NaN, Infinity, -Infinity).
+std::string NumericText(std::string_view field) {
+  const auto ndigits = static_cast<int16_t>(Be16(field.data()));
+  const auto weight = static_cast<int16_t>(Be16(field.data() + 2));
+  const uint16_t sign = Be16(field.data() + 4);
+  const auto dscale = static_cast<int16_t>(Be16(field.data() + 6));
+  if (sign == 0xC000) return "NaN";
+  if (sign == 0xD000) return "Infinity";
+  if (sign == 0xF000) return "-Infinity";
+  // Base-10000 digit i stands for 10000^(weight - i); missing ones are 0.
+  auto four_digits = [&](int i) {
+    const uint16_t digit = i >= 0 && i < ndigits ? Be16(field.data() + 8 + 2 * i) : 0;
+    char text[8];
+    std::snprintf(text, sizeof text, "%04u", static_cast<unsigned>(digit % 10000));
+    return std::string(text);
+  };
+  std::string whole;
+  for (int power = weight; power >= 0; --power) whole += four_digits(weight - power);
+  whole.erase(0, whole.find_first_not_of('0'));
+  if (whole.empty()) whole = "0";
+  const size_t scale = dscale > 0 ? static_cast<size_t>(dscale) : 0;
+  std::string fraction;
+  for (int power = -1; fraction.size() < scale; --power) fraction += four_digits(weight - power);
+  fraction.resize(scale);
+  return (sign == 0x4000 ? "-" : "") + whole + (fraction.empty() ? "" : "." + fraction);
+}
+
 }  // namespace
+
+std::string RenderPgValue(PgWire wire, std::string_view field) {
+  const char* p = field.data();
+  const size_t n = field.size();
+  std::string out;
+  switch (wire) {
+    case PgWire::kBool:
+      if (n == 1) return p[0] != 0 ? "true" : "false";
+      break;
+    case PgWire::kInt2:
+      if (n == 2) return std::to_string(static_cast<int16_t>(Be16(p)));
+      break;
+    case PgWire::kInt4:
+      if (n == 4) return std::to_string(static_cast<int32_t>(Be32(p)));
+      break;
+    case PgWire::kInt8:
+      if (n == 8) return std::to_string(static_cast<int64_t>(Be64(p)));
+      break;
+    case PgWire::kOid:
+      if (n == 4) return std::to_string(Be32(p));
+      break;
+    case PgWire::kFloat4:
+      if (n == 4) {
+        const uint32_t bits = Be32(p);
+        float v;
+        std::memcpy(&v, &bits, 4);
+        return FloatText(v);
+      }
+      break;
+    case PgWire::kFloat8:
+      if (n == 8) {
+        const uint64_t bits = Be64(p);
+        double v;
+        std::memcpy(&v, &bits, 8);
+        return FloatText(v);
+      }
+      break;
+    case PgWire::kNumeric:
+      if (n >= 8 && n == 8 + 2 * static_cast<size_t>(static_cast<int16_t>(Be16(p)))) {
+        return NumericText(field);
+      }
+      break;
+    case PgWire::kDate:
+      if (n == 4) {
+        const auto days = static_cast<int32_t>(Be32(p));
+        if (days == std::numeric_limits<int32_t>::max()) return "infinity";
+        if (days == std::numeric_limits<int32_t>::min()) return "-infinity";
+        return DateText(int64_t{days} + kEpochDays);
+      }
+      break;
+    case PgWire::kTime:
+      if (n == 8) return TimeText(static_cast<int64_t>(Be64(p)));
+      break;
+    case PgWire::kTimestamp:
+      if (n == 8) {
+        const auto micros = static_cast<int64_t>(Be64(p));
+        if (micros == std::numeric_limits<int64_t>::max()) return "infinity";
+        if (micros == std::numeric_limits<int64_t>::min()) return "-infinity";
+        // Days and time of day since 2000-01-01, floored.
+        int64_t days = micros / 86'400'000'000;
+        int64_t rest = micros % 86'400'000'000;
+        if (rest < 0) {
+          rest += 86'400'000'000;
+          --days;
+        }
+        return DateText(days + kEpochDays) + " " + TimeText(rest);
+      }
+      break;
+    case PgWire::kInterval:
+      if (n == 16) {
+        return std::to_string(static_cast<int32_t>(Be32(p + 12))) + " months " +
+               std::to_string(static_cast<int32_t>(Be32(p + 8))) + " days " +
+               std::to_string(static_cast<int64_t>(Be64(p))) + " microseconds";
+      }
+      break;
+    case PgWire::kUuid:
+      if (n == 16) {
+        AppendHex(out, field);
+        out.erase(0, 2);
+        for (size_t at : {20, 16, 12, 8}) out.insert(at, "-");
+        return out;
+      }
+      break;
+    case PgWire::kText: {
+      std::string_view rest = field;
+      out += '\'';
+      while (!rest.empty()) {
+        const size_t bad = FindInvalidUtf8(rest);
+        out += rest.substr(0, bad);
+        if (bad == std::string_view::npos) break;
+        AppendHex(out, rest.substr(bad, 1));
+        rest.remove_prefix(bad + 1);
+      }
+      out += '\'';
+      return out;
+    }
+    case PgWire::kBytea:
+      break;
+  }
+  AppendHex(out, field);
+  return out;
+}
 
 Status ConsumePgCopyHeader(std::string_view& in) {
   if (in.size() < kSignatureSize + 8 || std::memcmp(in.data(), kSignature, kSignatureSize) != 0) {

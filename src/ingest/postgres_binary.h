@@ -45,4 +45,10 @@ Status DecodePgValue(PgWire wire, const engine::LogicalType& type, std::string_v
 // The same conversions for one value, for tests and the fuzz target.
 Result<engine::HugeInt> DecodePgNumeric(std::string_view field, int precision, int scale);
 
+// `field`, a non-NULL value of `wire` form, as readable text for a
+// quarantine record: numbers and dates as PostgreSQL writes them (numeric
+// NaN and Infinity too), text quoted with bytes that are not UTF-8 as \xNN,
+// bytea and anything malformed as \x hex. Never fails.
+std::string RenderPgValue(PgWire wire, std::string_view field);
+
 }  // namespace strata::ingest

@@ -105,7 +105,30 @@ TEST(PostgresBinaryTest, HeaderAndTuples) {
 TEST(PostgresBinaryTest, RenderedTuplesAreReadableText) {
   std::vector<PgField> fields = {{"caf\xC3\xA9 \xFF", false}, {{}, true}, {"\x01\xAB", false}};
   EXPECT_EQ(RenderPgTuple(fields, {PgWire::kText, PgWire::kText, PgWire::kInt2}),
-            "('caf\xC3\xA9 \\xff', NULL, \\x01ab)");
+            "('caf\xC3\xA9 \\xff', NULL, 427)");
+}
+
+TEST(PostgresBinaryTest, ValuesRenderAsPostgresWritesThem) {
+  EXPECT_EQ(RenderPgValue(PgWire::kInt8, Be(static_cast<uint64_t>(-5), 8)), "-5");
+  EXPECT_EQ(RenderPgValue(PgWire::kBool, std::string(1, '\0')), "false");
+  EXPECT_EQ(RenderPgValue(PgWire::kFloat8, Be(0x3FF8000000000000ULL, 8)), "1.5");
+  EXPECT_EQ(RenderPgValue(PgWire::kNumeric, Numeric({1, 2345, 6789, 1250}, 2, 0, 3)),
+            "123456789.125");
+  EXPECT_EQ(RenderPgValue(PgWire::kNumeric, Numeric({10}, -1, 0x4000, 3)), "-0.001");
+  EXPECT_EQ(RenderPgValue(PgWire::kNumeric, Numeric({5}, 1, 0, 2)), "50000.00");
+  EXPECT_EQ(RenderPgValue(PgWire::kNumeric, Numeric({}, 0, 0, 0)), "0");
+  EXPECT_EQ(RenderPgValue(PgWire::kNumeric, Numeric({}, 0, 0xC000, 0)), "NaN");
+  EXPECT_EQ(RenderPgValue(PgWire::kDate, Be(8825, 4)), "2024-02-29");
+  EXPECT_EQ(RenderPgValue(PgWire::kDate, Be(static_cast<uint32_t>(-730120), 4)), "0001-12-31 BC");
+  EXPECT_EQ(RenderPgValue(PgWire::kTimestamp, Be(static_cast<uint64_t>(-1), 8)),
+            "1999-12-31 23:59:59.999999");
+  EXPECT_EQ(RenderPgValue(PgWire::kTimestamp, Be(9'223'000'000'000'000'000ULL, 8)).substr(0, 6),
+            "294265");
+  EXPECT_EQ(
+      RenderPgValue(PgWire::kUuid, Be(0xa0eebc999c0b4ef8ULL, 8) + Be(0xbb6d6bb9bd380a11ULL, 8)),
+      "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11");
+  EXPECT_EQ(RenderPgValue(PgWire::kBytea, "\x01\xff"), "\\x01ff");
+  EXPECT_EQ(RenderPgValue(PgWire::kInt4, Be(1, 2)), "\\x0001");  // malformed: hex
 }
 
 // Decodes one value through a real DuckDB chunk and reads it back as text.
@@ -186,7 +209,7 @@ TEST_F(PostgresBinaryValueTest, FixedWidthTypes) {
 }
 
 TEST_F(PostgresBinaryValueTest, ValuesWithoutADuckDbEquivalent) {
-  // 294270 AD: PostgreSQL has it, DuckDB's timestamps end in 294247.
+  // 294265 AD: PostgreSQL has it, DuckDB's timestamps end in 294247.
   std::string late = Decode(PgWire::kTimestamp, LogicalType(TypeId::kTimestamp),
                             Be(9'223'000'000'000'000'000ULL, 8));
   EXPECT_NE(late.find("past DuckDB's range"), std::string::npos) << late;

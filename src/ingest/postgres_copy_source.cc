@@ -10,38 +10,16 @@ constexpr std::string_view kTrailer("\xff\xff", 2);
 
 constexpr size_t kMaxRawBytes = 64 * 1024;  // BadRecord::raw's documented bound
 
-void AppendHex(std::string& out, std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  for (unsigned char c : bytes) {
-    out += kDigits[c >> 4];
-    out += kDigits[c & 15];
-  }
-}
-
 }  // namespace
 
 std::string RenderPgTuple(const std::vector<PgField>& fields, const std::vector<PgWire>& wires) {
   std::string out = "(";
   for (size_t i = 0; i < fields.size() && out.size() < kMaxRawBytes; ++i) {
     if (i > 0) out += ", ";
-    const PgField& field = fields[i];
-    if (field.is_null) {
+    if (fields[i].is_null) {
       out += "NULL";
-    } else if (i < wires.size() && wires[i] == PgWire::kText) {
-      std::string_view rest = field.bytes;
-      out += '\'';
-      while (!rest.empty()) {
-        size_t bad = FindInvalidUtf8(rest);
-        out += rest.substr(0, bad);
-        if (bad == std::string_view::npos) break;
-        out += "\\x";
-        AppendHex(out, rest.substr(bad, 1));
-        rest.remove_prefix(bad + 1);
-      }
-      out += '\'';
     } else {
-      out += "\\x";
-      AppendHex(out, field.bytes);
+      out += RenderPgValue(i < wires.size() ? wires[i] : PgWire::kBytea, fields[i].bytes);
     }
   }
   out += ")";

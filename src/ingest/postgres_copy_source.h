@@ -82,8 +82,8 @@ class PgCopySource : public engine::TableSource {
   std::vector<BadRecord> bad_records_;
 };
 
-// `fields` as text for a quarantine record: text values as they are (bytes
-// that are not UTF-8 as \xNN), others as \x-prefixed hex, NULL as NULL.
+// `fields` as text for a quarantine record, each by RenderPgValue, NULL as
+// NULL: "(1, 'plain', NaN, 2024-01-01 00:00:00.000000)".
 std::string RenderPgTuple(const std::vector<PgField>& fields, const std::vector<PgWire>& wires);
 
 }  // namespace strata::ingest
