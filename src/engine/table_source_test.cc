@@ -208,5 +208,50 @@ TEST_F(TableSourceTest, SourcesAreSharedByConnectionsAndDatabasesAreSeparate) {
   EXPECT_EQ(own_rows[0][0].ToString(), "5");
 }
 
+// Counts calls that overlap another call: there must be none, whatever
+// DuckDB's thread count.
+class OverlapCheckingSource : public TableSource {
+ public:
+  explicit OverlapCheckingSource(int64_t rows) : rows_(rows) {}
+  const std::vector<std::pair<std::string, LogicalType>>& columns() const override {
+    return columns_;
+  }
+  Status Fill(OutputChunk& out) override {
+    if (inside_.exchange(true)) ++overlaps_;
+    std::this_thread::yield();
+    size_t n = 0;
+    auto* values = out.MutableData<int64_t>(0);
+    for (; n < out.capacity() && next_ < rows_; ++n) values[n] = next_++;
+    out.SetSize(n);
+    inside_ = false;
+    return Status::OK();
+  }
+  int overlaps() const { return overlaps_; }
+
+ private:
+  std::vector<std::pair<std::string, LogicalType>> columns_{{"v", LogicalType(TypeId::kBigInt)}};
+  int64_t rows_;
+  int64_t next_ = 0;
+  std::atomic<bool> inside_{false};
+  std::atomic<int> overlaps_{0};
+};
+
+TEST(TableSourceThreadsTest, FillIsNeverCalledConcurrently) {
+  DatabaseOptions options;
+  options.threads = 4;
+  ENGINE_ASSERT_OK_AND_ASSIGN(auto db, Database::Open(options));
+  ENGINE_ASSERT_OK_AND_ASSIGN(auto conn, Connection::Open(*db));
+  auto source = std::make_shared<OverlapCheckingSource>(2'000'000);
+  ENGINE_ASSERT_OK_AND_ASSIGN(auto registration, conn->RegisterTableSource(source));
+  ENGINE_ASSERT_OK_AND_ASSIGN(
+      auto result,
+      conn->Query("SELECT count(*), sum(v), count(DISTINCT v % 1000) FROM " + registration->sql()));
+  ENGINE_ASSERT_OK_AND_ASSIGN(auto rows, result->FetchAllRows());
+  EXPECT_EQ(rows[0][0].ToString(), "2000000");
+  EXPECT_EQ(rows[0][1].ToString(), std::to_string(int64_t{1999999} * 2000000 / 2));
+  EXPECT_EQ(rows[0][2].ToString(), "1000");
+  EXPECT_EQ(source->overlaps(), 0);
+}
+
 }  // namespace
 }  // namespace strata::engine
