@@ -6,9 +6,9 @@
 #include <optional>
 
 #include "common/secret.h"
-#include "ingest/csv_spool.h"
+#include "common/utf8.h"
+#include "ingest/row_source.h"
 #include "ingest/source_config.h"
-#include "ingest/spool_pipeline.h"
 
 namespace strata::ingest {
 namespace {
@@ -33,22 +33,26 @@ struct ConnectSettings {
   unsigned connect_timeout = 10;
 };
 
-// How a field's bytes become a CSV field.
-enum class FieldWrite { kText, kHex, kBits, kDate };
+// How a field's bytes become the table source's value.
+enum class FieldWrite {
+  kText,  // the text, as VARCHAR
+  kHex,   // binary bytes, as BLOB
+  kBits,  // a BIT(n) field's big-endian bytes, as the number's text
+  kDate,  // a date or datetime; MySQL's zero dates ('0000-00-00') become NULL
+};
 
 struct MyColumn {
-  SpoolColumn spool;
+  std::string name;
+  std::string duck_expr;  // over the written value ($) giving the bronze type
   FieldWrite write = FieldWrite::kText;
 };
 
 MyColumn MapField(const MYSQL_FIELD& f) {
   const bool is_unsigned = (f.flags & UNSIGNED_FLAG) != 0;
-  auto direct = [&](std::string type) {
-    return MyColumn{{f.name, type, "$", type}, FieldWrite::kText};
+  auto cast = [&](const std::string& type, FieldWrite write = FieldWrite::kText) {
+    return MyColumn{f.name, type == "VARCHAR" ? "$" : "CAST($ AS " + type + ")", write};
   };
-  auto cast = [&](std::string type, FieldWrite write = FieldWrite::kText) {
-    return MyColumn{{f.name, "VARCHAR", "CAST($ AS " + type + ")", type}, write};
-  };
+  auto direct = [&](const std::string& type) { return cast(type); };
   switch (f.type) {
     case MYSQL_TYPE_TINY:
       return direct(is_unsigned ? "UTINYINT" : "TINYINT");
@@ -81,17 +85,16 @@ MyColumn MapField(const MYSQL_FIELD& f) {
       return cast("TIMESTAMP", FieldWrite::kDate);
     case MYSQL_TYPE_TIMESTAMP:
     case MYSQL_TYPE_TIMESTAMP2:
-      return MyColumn{{f.name, "VARCHAR", "CAST($ || '+00' AS TIMESTAMPTZ)", "TIMESTAMPTZ"},
-                      FieldWrite::kDate};
+      return MyColumn{f.name, "CAST($ || '+00' AS TIMESTAMPTZ)", FieldWrite::kDate};
     case MYSQL_TYPE_TIME:
     case MYSQL_TYPE_TIME2:
       return cast("TIME");
     case MYSQL_TYPE_BIT:
-      return direct("UBIGINT");
+      return cast("UBIGINT", FieldWrite::kBits);
     case MYSQL_TYPE_JSON:
       return cast("JSON");
     case MYSQL_TYPE_GEOMETRY:
-      return MyColumn{{f.name, "VARCHAR", "from_hex($)", "BLOB"}, FieldWrite::kHex};
+      return MyColumn{f.name, "$", FieldWrite::kHex};
     case MYSQL_TYPE_TINY_BLOB:
     case MYSQL_TYPE_MEDIUM_BLOB:
     case MYSQL_TYPE_LONG_BLOB:
@@ -100,42 +103,11 @@ MyColumn MapField(const MYSQL_FIELD& f) {
     case MYSQL_TYPE_VAR_STRING:
     case MYSQL_TYPE_STRING:
       if (f.charsetnr == kBinaryCharset && (f.flags & (ENUM_FLAG | SET_FLAG)) == 0) {
-        return MyColumn{{f.name, "VARCHAR", "from_hex($)", "BLOB"}, FieldWrite::kHex};
+        return MyColumn{f.name, "$", FieldWrite::kHex};
       }
       return direct("VARCHAR");
     default:
       return direct("VARCHAR");
-  }
-}
-
-void AppendField(std::string& row, const char* data, unsigned long length, FieldWrite write) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  switch (write) {
-    case FieldWrite::kText:
-      AppendCsvField(row, std::string_view(data, length));
-      return;
-    case FieldWrite::kHex:
-      if (length == 0) {
-        row += "\"\"";
-        return;
-      }
-      for (unsigned long i = 0; i < length; ++i) {
-        row.push_back(kHex[static_cast<unsigned char>(data[i]) >> 4]);
-        row.push_back(kHex[static_cast<unsigned char>(data[i]) & 15]);
-      }
-      return;
-    case FieldWrite::kBits: {
-      uint64_t value = 0;
-      for (unsigned long i = 0; i < length; ++i)
-        value = (value << 8) | static_cast<unsigned char>(data[i]);
-      row += std::to_string(value);
-      return;
-    }
-    case FieldWrite::kDate:
-      // MySQL's zero dates ('0000-00-00') are not dates: NULL.
-      if (length >= 10 && std::string_view(data, 10) == "0000-00-00") return;
-      AppendCsvField(row, std::string_view(data, length));
-      return;
   }
 }
 
@@ -227,6 +199,122 @@ class MySqlConnection {
   MySqlConnection() = default;
   MYSQL* mysql_ = nullptr;
   std::string where_;
+};
+
+// A result read row by row (mysql_use_result: the server streams it, nothing
+// is held whole) as a BatchedRowSource: each field's text is written into a
+// VARCHAR column (binary ones into a BLOB) and cast by the batch's query.
+class MySqlRowSource : public BatchedRowSource {
+ public:
+  // `result` belongs to `conn` and both must outlive the source; `columns`
+  // are the result's fields in order (the cursor first when
+  // `batching.leading_cursor`).
+  MySqlRowSource(MySqlConnection& conn, MYSQL_RES* result, std::vector<MyColumn> columns,
+                 const RowBatching& batching)
+      : BatchedRowSource(batching, SourceColumns(columns, batching.leading_cursor ? 1 : 0)),
+        conn_(conn),
+        result_(result),
+        columns_(std::move(columns)),
+        skip_(batching.leading_cursor ? 1 : 0) {}
+
+ private:
+  static std::vector<std::pair<std::string, engine::LogicalType>> SourceColumns(
+      const std::vector<MyColumn>& columns, size_t skip) {
+    std::vector<std::pair<std::string, engine::LogicalType>> out;
+    for (size_t i = skip; i < columns.size(); ++i) {
+      out.emplace_back(columns[i].name, engine::LogicalType(columns[i].write == FieldWrite::kHex
+                                                                ? engine::TypeId::kBlob
+                                                                : engine::TypeId::kVarchar));
+    }
+    return out;
+  }
+
+  Result<bool> NextRow() override {
+    row_ = mysql_fetch_row(result_);
+    if (row_ == nullptr) {
+      if (mysql_errno(conn_.raw()) != 0) return conn_.Error("reading rows");
+      return false;
+    }
+    lengths_ = mysql_fetch_lengths(result_);
+    return true;
+  }
+
+  std::string_view RowCursor() const override { return Field(0); }
+
+  int64_t RowBytes() const override {
+    int64_t bytes = static_cast<int64_t>(columns_.size());
+    for (size_t i = 0; i < columns_.size(); ++i) bytes += static_cast<int64_t>(lengths_[i]);
+    return bytes;
+  }
+
+  Status WriteRow(engine::OutputChunk& out, size_t row, size_t* bad_column) override {
+    for (size_t i = skip_; i < columns_.size(); ++i) {
+      const size_t c = i - skip_;
+      const std::string_view value = Field(i);
+      if (row_[i] == nullptr) {
+        out.SetNull(c, row);
+        continue;
+      }
+      switch (columns_[i].write) {
+        case FieldWrite::kText:
+          if (size_t bad = FindInvalidUtf8(value); bad != std::string_view::npos) {
+            *bad_column = c;
+            return Status::InvalidArgument("text is not valid UTF-8 (byte " + std::to_string(bad) +
+                                           " of " + std::to_string(value.size()) + ")");
+          }
+          out.SetString(c, row, value);
+          break;
+        case FieldWrite::kHex:
+          out.SetString(c, row, value);
+          break;
+        case FieldWrite::kBits: {
+          uint64_t bits = 0;
+          for (unsigned char byte : value) bits = (bits << 8) | byte;
+          out.SetString(c, row, std::to_string(bits));
+          break;
+        }
+        case FieldWrite::kDate:
+          if (value.substr(0, 10) == "0000-00-00") {
+            out.SetNull(c, row);
+          } else {
+            out.SetString(c, row, value);
+          }
+          break;
+      }
+    }
+    return Status::OK();
+  }
+
+  std::string RenderRow() const override {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    std::string out = "(";
+    for (size_t i = 0; i < columns_.size(); ++i) {
+      if (i > 0) out += ", ";
+      if (row_[i] == nullptr) {
+        out += "NULL";
+      } else if (columns_[i].write == FieldWrite::kHex) {
+        out += "\\x";
+        for (unsigned char byte : Field(i)) {
+          out += kDigits[byte >> 4];
+          out += kDigits[byte & 15];
+        }
+      } else {
+        out += QuotedText(Field(i));
+      }
+    }
+    return out + ")";
+  }
+
+  std::string_view Field(size_t i) const {
+    return row_[i] == nullptr ? std::string_view() : std::string_view(row_[i], lengths_[i]);
+  }
+
+  MySqlConnection& conn_;
+  MYSQL_RES* result_;
+  std::vector<MyColumn> columns_;
+  size_t skip_;
+  MYSQL_ROW row_ = nullptr;
+  unsigned long* lengths_ = nullptr;
 };
 
 std::string Backquoted(std::string_view name) {
@@ -371,79 +459,26 @@ Status MySqlConnector::ReadWith(MySqlConnection& conn, const StreamConfig& strea
   } closer{result};
   unsigned field_count = mysql_num_fields(result);
   MYSQL_FIELD* fields = mysql_fetch_fields(result);
-  const unsigned skip = incremental ? 1 : 0;
   std::vector<MyColumn> columns;
-  std::vector<SpoolColumn> spool_columns;
+  std::string select_list = "SELECT ";
   for (unsigned i = 0; i < field_count; ++i) {
-    MyColumn column = MapField(fields[i]);
-    if (fields[i].type == MYSQL_TYPE_BIT) column.write = FieldWrite::kBits;
-    columns.push_back(column);
-    if (i >= skip) spool_columns.push_back(column.spool);
+    columns.push_back(MapField(fields[i]));
+    if (incremental && i == 0) continue;  // the cursor, as text
+    const std::string name = engine::QuoteIdentifier(columns.back().name);
+    const std::string& expr = columns.back().duck_expr;
+    if (select_list.size() > 7) select_list += ", ";
+    select_list += expr == "$" ? name : ExpandColumnTemplate(expr, name) + " AS " + name;
   }
 
-  // The producer (its own thread) owns the connection and the spool file
-  // being written; this thread owns the sink.
-  const std::string staging_dir = sink.staging_dir();
-  FileSystem& fs = sink.file_system();
-  const bool full_refresh = stream.sync == SyncMode::kFullRefresh;
-
-  auto produce = [&](const EmitBatch& emit, const std::atomic<bool>& stop) -> Status {
-    int64_t total_rows = 0, total_bytes = 0;
-    int file_index = 0;
-    bool emitted_any = false;
-    std::unique_ptr<CsvSpoolFile> spool;
-    std::string last_cursor = saved_cursor.value_or("");
-    auto finish = [&](bool complete) -> Status {
-      SpoolBatch batch;
-      if (spool != nullptr) {
-        STRATA_RETURN_IF_ERROR(spool->Close());
-        batch.path = spool->path();
-        batch.bytes = spool->bytes();
-        spool.reset();
-      }
-      if (incremental) {
-        batch.state_after = {{"cursor_field", stream.cursor_field}, {"cursor", last_cursor}};
-      } else {
-        batch.state_after = {{"rows", total_rows}, {"complete", complete}};
-      }
-      batch.total_rows = total_rows;
-      batch.total_bytes = total_bytes;
-      emitted_any = true;
-      return emit(std::move(batch));
-    };
-    std::string row_text;
-    while (MYSQL_ROW row = mysql_fetch_row(result)) {
-      unsigned long* lengths = mysql_fetch_lengths(result);
-      row_text.clear();
-      for (unsigned i = 0; i < field_count; ++i) {
-        if (i > 0) row_text.push_back(',');
-        if (row[i] != nullptr) AppendField(row_text, row[i], lengths[i], columns[i].write);
-      }
-      row_text.push_back('\n');
-      std::string cursor;
-      if (incremental) cursor = FirstCsvField(row_text);
-      if (spool != nullptr && (spool->rows() >= batch_rows || spool->bytes() >= batch_bytes) &&
-          (!incremental || cursor != last_cursor)) {
-        STRATA_RETURN_IF_ERROR(finish(false));
-      }
-      if (stop) return Status::Aborted("stopped");
-      if (spool == nullptr) {
-        std::string path =
-            staging_dir + "/" + stream.name + "-" + std::to_string(file_index++) + ".csv";
-        STRATA_ASSIGN_OR_RETURN(spool, CsvSpoolFile::Create(fs, path));
-      }
-      STRATA_RETURN_IF_ERROR(spool->AppendRow(row_text));
-      if (incremental) last_cursor = std::move(cursor);
-      ++total_rows;
-      total_bytes += static_cast<int64_t>(row_text.size());
-    }
-    if (mysql_errno(conn.raw()) != 0) return conn.Error("reading rows");
-    if (spool != nullptr || (full_refresh && !emitted_any)) STRATA_RETURN_IF_ERROR(finish(true));
-    return Status::OK();
-  };
-
-  return RunSpoolPipeline(
-      produce, CommitSpooledBatches(sink, spool_columns, static_cast<int>(skip), full_refresh));
+  RowBatching batching;
+  batching.leading_cursor = incremental;
+  batching.batch_rows = batch_rows;
+  batching.batch_bytes = batch_bytes;
+  batching.stream = stream.name;
+  batching.description = "table " + from;
+  auto source = std::make_shared<MySqlRowSource>(conn, result, std::move(columns), batching);
+  return CommitRowBatches(sink, source, select_list, stream.sync == SyncMode::kFullRefresh,
+                          incremental ? stream.cursor_field : "", saved_cursor.value_or(""));
 }
 
 }  // namespace

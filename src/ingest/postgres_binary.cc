@@ -9,6 +9,7 @@
 
 #include "common/civil_date.h"
 #include "common/utf8.h"
+#include "ingest/row_source.h"
 
 namespace strata::ingest {
 namespace {
@@ -219,19 +220,8 @@ std::string RenderPgValue(PgWire wire, std::string_view field) {
         return out;
       }
       break;
-    case PgWire::kText: {
-      std::string_view rest = field;
-      out += '\'';
-      while (!rest.empty()) {
-        const size_t bad = FindInvalidUtf8(rest);
-        out += rest.substr(0, bad);
-        if (bad == std::string_view::npos) break;
-        AppendHex(out, rest.substr(bad, 1));
-        rest.remove_prefix(bad + 1);
-      }
-      out += '\'';
-      return out;
-    }
+    case PgWire::kText:
+      return QuotedText(field);
     case PgWire::kBytea:
       break;
   }

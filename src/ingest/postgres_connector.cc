@@ -5,7 +5,6 @@
 #include <optional>
 
 #include "common/secret.h"
-#include "ingest/csv_spool.h"
 #include "ingest/postgres_client.h"
 #include "ingest/postgres_copy_source.h"
 #include "ingest/postgres_types.h"
@@ -276,56 +275,23 @@ Status PostgresConnector::Copy(PgConnection& conn, const StreamConfig& stream, c
 
   // The bronze writer's query reads the COPY through a table source: each
   // chunk DuckDB pulls is decoded from the socket as it arrives.
-  PgCopyLayout layout;
-  layout.columns = plan.columns;
-  layout.leading_cursor = incremental;
-  layout.batch_rows = plan.batch_rows;
-  layout.batch_bytes = plan.batch_bytes;
-  layout.stream = stream.name;
-  layout.description = plan.source.description;
-  auto source = std::make_shared<PgCopySource>(conn, std::move(layout));
-  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<engine::TableSourceRegistration> registration,
-                          sink.connection().RegisterTableSource(source));
-  std::string query = "SELECT ";
+  RowBatching batching;
+  batching.leading_cursor = incremental;
+  batching.batch_rows = plan.batch_rows;
+  batching.batch_bytes = plan.batch_bytes;
+  batching.stream = stream.name;
+  batching.description = plan.source.description;
+  auto source = std::make_shared<PgCopySource>(conn, plan.columns, std::move(batching));
+  std::string select_list = "SELECT ";
   for (size_t i = 0; i < plan.columns.size(); ++i) {
     const PgColumnPlan& c = plan.columns[i];
-    const std::string name = DuckIdentifier(c.name);
-    if (i > 0) query += ", ";
-    query += c.duck_expr == "$" ? name : ExpandColumnTemplate(c.duck_expr, name) + " AS " + name;
+    const std::string name = engine::QuoteIdentifier(c.name);
+    if (i > 0) select_list += ", ";
+    select_list +=
+        c.duck_expr == "$" ? name : ExpandColumnTemplate(c.duck_expr, name) + " AS " + name;
   }
-  query += " FROM " + registration->sql();
-
-  std::string last_cursor = saved_cursor.value_or("");
-  bool committed_any = false;
-  while (true) {
-    STRATA_ASSIGN_OR_RETURN(bool more, source->HasMoreRows());
-    // A full refresh always commits (an empty source empties the table); the
-    // other modes commit only rows.
-    if (!more && (committed_any || !full_refresh)) break;
-    source->StartBatch();
-    StagedBatch batch;
-    batch.query = query;
-    batch.replace_table = full_refresh && !committed_any;
-    // The batch's end is known once the query has read it.
-    batch.finish_state = [&]() -> Result<StreamedBatchResult> {
-      STRATA_ASSIGN_OR_RETURN(bool rest, source->HasMoreRows());
-      nlohmann::json state;
-      if (incremental) {
-        if (source->total_rows() > 0) last_cursor = source->last_cursor();
-        state = {{"cursor_field", plan.cursor->name}, {"cursor", last_cursor}};
-      } else {
-        state = {{"rows", source->total_rows()}, {"complete", !rest}};
-      }
-      return StreamedBatchResult{std::move(state), source->batch_bytes()};
-    };
-    STRATA_RETURN_IF_ERROR(sink.Commit(std::move(batch)));
-    committed_any = true;
-    std::vector<BadRecord> bad = source->TakeBadRecords();
-    if (!bad.empty()) STRATA_RETURN_IF_ERROR(sink.Quarantine(std::move(bad)));
-    sink.Progress(source->total_rows(), source->total_bytes());
-    if (sink.Cancelled()) return Status::Aborted("cancelled");
-  }
-  return Status::OK();
+  return CommitRowBatches(sink, source, select_list, full_refresh,
+                          incremental ? plan.cursor->name : "", saved_cursor.value_or(""));
 }
 
 Result<std::string> StringSetting(const ConfigNode& settings, const char* key) {

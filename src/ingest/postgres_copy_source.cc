@@ -1,7 +1,5 @@
 #include "ingest/postgres_copy_source.h"
 
-#include "common/utf8.h"
-
 namespace strata::ingest {
 namespace {
 
@@ -9,6 +7,13 @@ namespace {
 constexpr std::string_view kTrailer("\xff\xff", 2);
 
 constexpr size_t kMaxRawBytes = 64 * 1024;  // BadRecord::raw's documented bound
+
+std::vector<std::pair<std::string, engine::LogicalType>> SourceColumns(
+    const std::vector<PgColumnPlan>& columns) {
+  std::vector<std::pair<std::string, engine::LogicalType>> out;
+  for (const PgColumnPlan& column : columns) out.emplace_back(column.name, column.wire_type);
+  return out;
+}
 
 }  // namespace
 
@@ -27,94 +32,58 @@ std::string RenderPgTuple(const std::vector<PgField>& fields, const std::vector<
   return out;
 }
 
-PgCopySource::PgCopySource(PgConnection& conn, PgCopyLayout layout)
-    : conn_(conn), layout_(std::move(layout)) {
-  for (const PgColumnPlan& column : layout_.columns) {
-    columns_.emplace_back(column.name, column.wire_type);
-  }
-}
+PgCopySource::PgCopySource(PgConnection& conn, std::vector<PgColumnPlan> columns,
+                           RowBatching batching)
+    : BatchedRowSource(batching, SourceColumns(columns)),
+      conn_(conn),
+      columns_(std::move(columns)),
+      skip_(batching.leading_cursor ? 1 : 0) {}
 
-Result<bool> PgCopySource::HasMoreRows() {
-  while (!has_message_ && !ended_) {
+Result<bool> PgCopySource::NextRow() {
+  while (true) {
     STRATA_ASSIGN_OR_RETURN(std::optional<std::string_view> message, conn_.NextCopyData());
-    if (!message) {
-      ended_ = true;
-      break;
-    }
+    if (!message) return false;
     std::string_view in = *message;
     if (!header_read_) {
       STRATA_RETURN_IF_ERROR(ConsumePgCopyHeader(in));
       header_read_ = true;
     }
-    if (in.empty()) continue;
-    // The trailer (a field count of -1) comes alone, after the last tuple.
-    if (in == kTrailer) continue;
-    message_ = in;
-    has_message_ = true;
-  }
-  return has_message_;
-}
-
-void PgCopySource::StartBatch() {
-  batch_rows_ = 0;
-  batch_bytes_ = 0;
-}
-
-Status PgCopySource::Fill(engine::OutputChunk& out) {
-  const size_t skip = layout_.leading_cursor ? 1 : 0;
-  const size_t expected_fields = layout_.columns.size() + skip;
-  size_t row = 0;
-  while (row < out.capacity()) {
-    STRATA_ASSIGN_OR_RETURN(bool more, HasMoreRows());
-    if (!more) break;
-    std::string_view in = message_;
+    // The trailer comes alone, after the last tuple (the end of the data
+    // follows it).
+    if (in.empty() || in == kTrailer) continue;
+    message_size_ = in.size();
     STRATA_ASSIGN_OR_RETURN(bool is_tuple, ConsumePgTuple(in, fields_));
-    // PostgreSQL sends the trailer alone; a trailer right after the last
-    // tuple is read as the end too.
-    if (!is_tuple || fields_.size() != expected_fields || (!in.empty() && in != kTrailer)) {
+    // A trailer right after the last tuple is read as the end too.
+    if (!is_tuple || fields_.size() != columns_.size() + skip_ || (!in.empty() && in != kTrailer)) {
       return Status::Corruption("binary COPY: a message that is not one tuple of " +
-                                std::to_string(expected_fields) + " fields");
+                                std::to_string(columns_.size() + skip_) + " fields");
     }
-    std::string_view cursor;
-    if (layout_.leading_cursor) cursor = fields_[0].bytes;
-    const bool full = batch_rows_ >= layout_.batch_rows || batch_bytes_ >= layout_.batch_bytes;
-    if (full && (!layout_.leading_cursor || cursor != last_cursor_)) break;  // the next batch's
+    return true;
+  }
+}
 
-    Status bad;
-    size_t bad_column = 0;
-    for (size_t c = 0; c < layout_.columns.size() && bad.ok(); ++c) {
-      const PgField& field = fields_[c + skip];
-      if (field.is_null) {
-        out.SetNull(c, row);
-        continue;
-      }
-      const PgColumnPlan& plan = layout_.columns[c];
-      bad = DecodePgValue(plan.wire, plan.wire_type, field.bytes, out, c, row);
-      bad_column = c;
-    }
-    ++batch_rows_;
-    ++total_rows_;
-    batch_bytes_ += static_cast<int64_t>(message_.size());
-    total_bytes_ += static_cast<int64_t>(message_.size());
-    if (layout_.leading_cursor) last_cursor_.assign(cursor);
-    has_message_ = false;
-    if (bad.ok()) {
-      ++row;
+Status PgCopySource::WriteRow(engine::OutputChunk& out, size_t row, size_t* bad_column) {
+  for (size_t c = 0; c < columns_.size(); ++c) {
+    const PgField& field = fields_[c + skip_];
+    if (field.is_null) {
+      out.SetNull(c, row);
       continue;
     }
-    if (bad.code() != StatusCode::kInvalidArgument) return bad;  // a malformed stream
-    // A value DuckDB cannot hold: the row goes to the quarantine, and its
-    // slot in the chunk is reused.
-    for (size_t c = 0; c < layout_.columns.size(); ++c) out.SetValid(c, row);
-    std::vector<PgWire> wires;
-    if (layout_.leading_cursor) wires.push_back(PgWire::kText);
-    for (const PgColumnPlan& plan : layout_.columns) wires.push_back(plan.wire);
-    bad_records_.push_back({layout_.stream, layout_.description, total_rows_,
-                            RenderPgTuple(fields_, wires),
-                            "column '" + layout_.columns[bad_column].name + "': " + bad.message()});
+    Status decoded =
+        DecodePgValue(columns_[c].wire, columns_[c].wire_type, field.bytes, out, c, row);
+    if (!decoded.ok()) {
+      *bad_column = c;
+      return decoded;
+    }
   }
-  out.SetSize(row);
   return Status::OK();
+}
+
+std::string PgCopySource::RenderRow() const {
+  std::vector<PgWire> wires;
+  if (skip_ > 0) wires.push_back(PgWire::kText);
+  for (const PgColumnPlan& column : columns_) wires.push_back(column.wire);
+  return RenderPgTuple(fields_, wires);
 }
 
 }  // namespace strata::ingest

@@ -136,18 +136,6 @@ Result<PgColumnPlan> MapType(uint32_t oid, int32_t modifier, const PgTypeLookup&
 
 }  // namespace
 
-std::string ExpandColumnTemplate(const std::string& templ, const std::string& column) {
-  std::string out;
-  for (char c : templ) {
-    if (c == '$') {
-      out += column;
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
 Result<PgColumnPlan> PlanPgColumn(const std::string& name, uint32_t oid, int32_t type_modifier,
                                   const PgTypeLookup& lookup) {
   STRATA_ASSIGN_OR_RETURN(PgColumnPlan plan, MapType(oid, type_modifier, lookup, 0));

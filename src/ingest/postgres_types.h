@@ -62,7 +62,4 @@ struct PgColumnPlan {
 Result<PgColumnPlan> PlanPgColumn(const std::string& name, uint32_t oid, int32_t type_modifier,
                                   const PgTypeLookup& lookup);
 
-// `templ` with every '$' replaced by `column`.
-std::string ExpandColumnTemplate(const std::string& templ, const std::string& column);
-
 }  // namespace strata::ingest
