@@ -3,7 +3,12 @@
 #include <mysql.h>
 
 #include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
 #include <optional>
+#include <thread>
 
 #include "common/secret.h"
 #include "common/utf8.h"
@@ -201,6 +206,124 @@ class MySqlConnection {
   std::string where_;
 };
 
+// Fetches a result's rows on a thread of its own into blocks of copied
+// bytes, so that the server keeps streaming while DuckDB encodes a batch
+// (mysql_use_result makes the server wait whenever the client does not
+// read). The consumer takes rows one at a time.
+class RowPrefetcher {
+ public:
+  // `result` belongs to `conn`; both must outlive the prefetcher, and neither
+  // may be used by anyone else until it is destroyed.
+  RowPrefetcher(MySqlConnection& conn, MYSQL_RES* result)
+      : conn_(conn), result_(result), fields_(mysql_num_fields(result)) {
+    thread_ = std::thread([this] { Produce(); });
+  }
+  ~RowPrefetcher() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    changed_.notify_all();
+    thread_.join();
+  }
+  RowPrefetcher(const RowPrefetcher&) = delete;
+  RowPrefetcher& operator=(const RowPrefetcher&) = delete;
+
+  // Moves to the next row; false at the end of the result. The server's error.
+  Result<bool> Next() {
+    while (current_ == nullptr || ++row_ >= current_->rows) {
+      if (current_ != nullptr && current_->end) {
+        if (!current_->status.ok()) return current_->status;
+        row_ = current_->rows;  // stay at the end
+        return false;
+      }
+      std::unique_lock<std::mutex> lock(mu_);
+      changed_.wait(lock, [&] { return !ready_.empty(); });
+      current_ = std::move(ready_.front());
+      ready_.pop_front();
+      row_ = -1;
+      lock.unlock();
+      changed_.notify_all();
+    }
+    return true;
+  }
+
+  // Field `i` of the current row; IsNull first.
+  bool IsNull(size_t i) const { return Span(i).second < 0; }
+  std::string_view Field(size_t i) const {
+    const auto [offset, length] = Span(i);
+    return length < 0 ? std::string_view()
+                      : std::string_view(current_->bytes).substr(offset, length);
+  }
+  // The current row's bytes (its fields' lengths plus one per field).
+  int64_t RowBytes() const {
+    int64_t bytes = static_cast<int64_t>(fields_);
+    for (size_t i = 0; i < fields_; ++i) bytes += std::max<int64_t>(Span(i).second, 0);
+    return bytes;
+  }
+
+ private:
+  static constexpr size_t kBlockRows = 1024;
+  static constexpr size_t kMaxReadyBlocks = 16;
+
+  struct Block {
+    std::string bytes;
+    std::vector<std::pair<size_t, int64_t>> spans;  // (offset, length or -1 for NULL) per field
+    int64_t rows = 0;
+    bool end = false;  // the last block: after its rows, `status` says how the result ended
+    Status status;
+  };
+
+  std::pair<size_t, int64_t> Span(size_t i) const {
+    return current_->spans[static_cast<size_t>(row_) * fields_ + i];
+  }
+
+  void Produce() {
+    auto block = std::make_unique<Block>();
+    while (true) {
+      MYSQL_ROW row = mysql_fetch_row(result_);
+      if (row == nullptr) {
+        block->end = true;
+        if (mysql_errno(conn_.raw()) != 0) block->status = conn_.Error("reading rows");
+      } else {
+        const unsigned long* lengths = mysql_fetch_lengths(result_);
+        for (size_t i = 0; i < fields_; ++i) {
+          if (row[i] == nullptr) {
+            block->spans.emplace_back(0, -1);
+          } else {
+            block->spans.emplace_back(block->bytes.size(), static_cast<int64_t>(lengths[i]));
+            block->bytes.append(row[i], lengths[i]);
+          }
+        }
+        ++block->rows;
+        if (block->rows < static_cast<int64_t>(kBlockRows) && block->bytes.size() < (1u << 20)) {
+          continue;
+        }
+      }
+      const bool end = block->end;
+      std::unique_lock<std::mutex> lock(mu_);
+      changed_.wait(lock, [&] { return stop_ || ready_.size() < kMaxReadyBlocks; });
+      if (stop_) return;
+      ready_.push_back(std::move(block));
+      lock.unlock();
+      changed_.notify_all();
+      if (end) return;
+      block = std::make_unique<Block>();
+    }
+  }
+
+  MySqlConnection& conn_;
+  MYSQL_RES* result_;
+  const size_t fields_;
+  std::unique_ptr<Block> current_;  // the consumer's
+  int64_t row_ = -1;
+  std::thread thread_;
+  std::mutex mu_;
+  std::condition_variable changed_;
+  std::deque<std::unique_ptr<Block>> ready_;  // guarded by mu_
+  bool stop_ = false;                         // guarded by mu_
+};
+
 // A result read row by row (mysql_use_result: the server streams it, nothing
 // is held whole) as a BatchedRowSource: each field's text is written into a
 // VARCHAR column (binary ones into a BLOB) and cast by the batch's query.
@@ -212,8 +335,7 @@ class MySqlRowSource : public BatchedRowSource {
   MySqlRowSource(MySqlConnection& conn, MYSQL_RES* result, std::vector<MyColumn> columns,
                  const RowBatching& batching)
       : BatchedRowSource(batching, SourceColumns(columns, batching.leading_cursor ? 1 : 0)),
-        conn_(conn),
-        result_(result),
+        rows_(conn, result),
         columns_(std::move(columns)),
         skip_(batching.leading_cursor ? 1 : 0) {}
 
@@ -229,29 +351,15 @@ class MySqlRowSource : public BatchedRowSource {
     return out;
   }
 
-  Result<bool> NextRow() override {
-    row_ = mysql_fetch_row(result_);
-    if (row_ == nullptr) {
-      if (mysql_errno(conn_.raw()) != 0) return conn_.Error("reading rows");
-      return false;
-    }
-    lengths_ = mysql_fetch_lengths(result_);
-    return true;
-  }
-
-  std::string_view RowCursor() const override { return Field(0); }
-
-  int64_t RowBytes() const override {
-    int64_t bytes = static_cast<int64_t>(columns_.size());
-    for (size_t i = 0; i < columns_.size(); ++i) bytes += static_cast<int64_t>(lengths_[i]);
-    return bytes;
-  }
+  Result<bool> NextRow() override { return rows_.Next(); }
+  std::string_view RowCursor() const override { return rows_.Field(0); }
+  int64_t RowBytes() const override { return rows_.RowBytes(); }
 
   Status WriteRow(engine::OutputChunk& out, size_t row, size_t* bad_column) override {
     for (size_t i = skip_; i < columns_.size(); ++i) {
       const size_t c = i - skip_;
-      const std::string_view value = Field(i);
-      if (row_[i] == nullptr) {
+      const std::string_view value = rows_.Field(i);
+      if (rows_.IsNull(i)) {
         out.SetNull(c, row);
         continue;
       }
@@ -290,31 +398,24 @@ class MySqlRowSource : public BatchedRowSource {
     std::string out = "(";
     for (size_t i = 0; i < columns_.size(); ++i) {
       if (i > 0) out += ", ";
-      if (row_[i] == nullptr) {
+      if (rows_.IsNull(i)) {
         out += "NULL";
       } else if (columns_[i].write == FieldWrite::kHex) {
         out += "\\x";
-        for (unsigned char byte : Field(i)) {
+        for (unsigned char byte : rows_.Field(i)) {
           out += kDigits[byte >> 4];
           out += kDigits[byte & 15];
         }
       } else {
-        out += QuotedText(Field(i));
+        out += QuotedText(rows_.Field(i));
       }
     }
     return out + ")";
   }
 
-  std::string_view Field(size_t i) const {
-    return row_[i] == nullptr ? std::string_view() : std::string_view(row_[i], lengths_[i]);
-  }
-
-  MySqlConnection& conn_;
-  MYSQL_RES* result_;
+  RowPrefetcher rows_;
   std::vector<MyColumn> columns_;
   size_t skip_;
-  MYSQL_ROW row_ = nullptr;
-  unsigned long* lengths_ = nullptr;
 };
 
 std::string Backquoted(std::string_view name) {
