@@ -14,6 +14,7 @@
 #include "common/utf8.h"
 #include "ingest/row_source.h"
 #include "ingest/source_config.h"
+#include "ingest/text_values.h"
 
 namespace strata::ingest {
 namespace {
@@ -40,47 +41,58 @@ struct ConnectSettings {
 
 // How a field's bytes become the table source's value.
 enum class FieldWrite {
-  kText,  // the text, as VARCHAR
-  kHex,   // binary bytes, as BLOB
-  kBits,  // a BIT(n) field's big-endian bytes, as the number's text
-  kDate,  // a date or datetime; MySQL's zero dates ('0000-00-00') become NULL
+  kText,    // the text, as VARCHAR
+  kNumber,  // the number's text parsed into its type (text_values.h)
+  kHex,     // binary bytes, as BLOB
+  kBits,    // a BIT(n) field's big-endian bytes, as UBIGINT
+  kDate,    // a date or datetime; MySQL's zero dates ('0000-00-00') become NULL
 };
 
 struct MyColumn {
   std::string name;
-  std::string duck_expr;  // over the written value ($) giving the bronze type
+  engine::LogicalType type;  // what the table source writes
+  std::string duck_expr;     // over the written value ($) giving the bronze type
   FieldWrite write = FieldWrite::kText;
 };
 
 MyColumn MapField(const MYSQL_FIELD& f) {
+  using engine::LogicalType;
+  using engine::TypeId;
   const bool is_unsigned = (f.flags & UNSIGNED_FLAG) != 0;
+  const LogicalType varchar(TypeId::kVarchar);
   auto cast = [&](const std::string& type, FieldWrite write = FieldWrite::kText) {
-    return MyColumn{f.name, type == "VARCHAR" ? "$" : "CAST($ AS " + type + ")", write};
+    return MyColumn{f.name, varchar, type == "VARCHAR" ? "$" : "CAST($ AS " + type + ")", write};
+  };
+  auto number = [&](LogicalType type) {
+    return MyColumn{f.name, std::move(type), "$", FieldWrite::kNumber};
+  };
+  auto integer = [&](TypeId signed_type, TypeId unsigned_type) {
+    return number(LogicalType(is_unsigned ? unsigned_type : signed_type));
   };
   auto direct = [&](const std::string& type) { return cast(type); };
   switch (f.type) {
     case MYSQL_TYPE_TINY:
-      return direct(is_unsigned ? "UTINYINT" : "TINYINT");
+      return integer(TypeId::kTinyInt, TypeId::kUTinyInt);
     case MYSQL_TYPE_SHORT:
-      return direct(is_unsigned ? "USMALLINT" : "SMALLINT");
+      return integer(TypeId::kSmallInt, TypeId::kUSmallInt);
     case MYSQL_TYPE_INT24:
     case MYSQL_TYPE_LONG:
-      return direct(is_unsigned ? "UINTEGER" : "INTEGER");
+      return integer(TypeId::kInteger, TypeId::kUInteger);
     case MYSQL_TYPE_LONGLONG:
-      return direct(is_unsigned ? "UBIGINT" : "BIGINT");
+      return integer(TypeId::kBigInt, TypeId::kUBigInt);
     case MYSQL_TYPE_YEAR:
-      return direct("SMALLINT");
+      return number(LogicalType(TypeId::kSmallInt));
     case MYSQL_TYPE_FLOAT:
-      return direct("FLOAT");
+      return number(LogicalType(TypeId::kFloat));
     case MYSQL_TYPE_DOUBLE:
-      return direct("DOUBLE");
+      return number(LogicalType(TypeId::kDouble));
     case MYSQL_TYPE_DECIMAL:
     case MYSQL_TYPE_NEWDECIMAL: {
       int64_t precision =
           static_cast<int64_t>(f.length) - (f.decimals > 0 ? 1 : 0) - (is_unsigned ? 0 : 1);
-      if (precision < 1 || precision > 38) return cast("DOUBLE");
-      return direct("DECIMAL(" + std::to_string(precision) + "," + std::to_string(f.decimals) +
-                    ")");
+      if (precision < 1 || precision > 38 || f.decimals > precision) return cast("DOUBLE");
+      return number(
+          LogicalType::Decimal(static_cast<uint8_t>(precision), static_cast<uint8_t>(f.decimals)));
     }
     case MYSQL_TYPE_DATE:
     case MYSQL_TYPE_NEWDATE:
@@ -90,16 +102,16 @@ MyColumn MapField(const MYSQL_FIELD& f) {
       return cast("TIMESTAMP", FieldWrite::kDate);
     case MYSQL_TYPE_TIMESTAMP:
     case MYSQL_TYPE_TIMESTAMP2:
-      return MyColumn{f.name, "CAST($ || '+00' AS TIMESTAMPTZ)", FieldWrite::kDate};
+      return MyColumn{f.name, varchar, "CAST($ || '+00' AS TIMESTAMPTZ)", FieldWrite::kDate};
     case MYSQL_TYPE_TIME:
     case MYSQL_TYPE_TIME2:
       return cast("TIME");
     case MYSQL_TYPE_BIT:
-      return cast("UBIGINT", FieldWrite::kBits);
+      return MyColumn{f.name, LogicalType(TypeId::kUBigInt), "$", FieldWrite::kBits};
     case MYSQL_TYPE_JSON:
       return cast("JSON");
     case MYSQL_TYPE_GEOMETRY:
-      return MyColumn{f.name, "$", FieldWrite::kHex};
+      return MyColumn{f.name, LogicalType(TypeId::kBlob), "$", FieldWrite::kHex};
     case MYSQL_TYPE_TINY_BLOB:
     case MYSQL_TYPE_MEDIUM_BLOB:
     case MYSQL_TYPE_LONG_BLOB:
@@ -108,7 +120,7 @@ MyColumn MapField(const MYSQL_FIELD& f) {
     case MYSQL_TYPE_VAR_STRING:
     case MYSQL_TYPE_STRING:
       if (f.charsetnr == kBinaryCharset && (f.flags & (ENUM_FLAG | SET_FLAG)) == 0) {
-        return MyColumn{f.name, "$", FieldWrite::kHex};
+        return MyColumn{f.name, LogicalType(TypeId::kBlob), "$", FieldWrite::kHex};
       }
       return direct("VARCHAR");
     default:
@@ -343,11 +355,8 @@ class MySqlRowSource : public BatchedRowSource {
   static std::vector<std::pair<std::string, engine::LogicalType>> SourceColumns(
       const std::vector<MyColumn>& columns, size_t skip) {
     std::vector<std::pair<std::string, engine::LogicalType>> out;
-    for (size_t i = skip; i < columns.size(); ++i) {
-      out.emplace_back(columns[i].name, engine::LogicalType(columns[i].write == FieldWrite::kHex
-                                                                ? engine::TypeId::kBlob
-                                                                : engine::TypeId::kVarchar));
-    }
+    for (size_t i = skip; i < columns.size(); ++i)
+      out.emplace_back(columns[i].name, columns[i].type);
     return out;
   }
 
@@ -372,13 +381,19 @@ class MySqlRowSource : public BatchedRowSource {
           }
           out.SetString(c, row, value);
           break;
+        case FieldWrite::kNumber:
+          if (Status parsed = WriteNumberText(columns_[i].type, value, out, c, row); !parsed.ok()) {
+            *bad_column = c;
+            return parsed;
+          }
+          break;
         case FieldWrite::kHex:
           out.SetString(c, row, value);
           break;
         case FieldWrite::kBits: {
           uint64_t bits = 0;
           for (unsigned char byte : value) bits = (bits << 8) | byte;
-          out.SetString(c, row, std::to_string(bits));
+          out.MutableData<uint64_t>(c)[row] = bits;
           break;
         }
         case FieldWrite::kDate:
