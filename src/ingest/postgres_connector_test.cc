@@ -351,7 +351,9 @@ TEST_F(PostgresConnectorTest, MillionRowTableStreamsInBoundedMemory) {
   for (const auto& b : sink->batches()) source_bytes += b.batch.source_bytes;
   // Each row is 192 payload bytes and more: the table's text is > 200 MB.
   EXPECT_GT(source_bytes, 200'000'000);
+#ifndef __SANITIZE_ADDRESS__  // ASan holds freed memory in a 256 MB quarantine
   EXPECT_LT(rss_growth, source_bytes / 4) << "peak RSS grew by " << rss_growth << " bytes";
+#endif
 }
 
 TEST_F(PostgresConnectorTest, CancelStopsTheReadBetweenBatches) {

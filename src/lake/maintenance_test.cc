@@ -272,7 +272,9 @@ TEST_F(MaintenanceTest, SortByAndOneColumnZOrderSortAndSplitByTargetSize) {
   int64_t total = 0;
   {
     auto table = Table::Open(root_, fs(), conn_.get());
-    for (const LogicalFile& f : (*(*table)->Latest())->files()) total += f.add.size;
+    // The snapshot must outlive the loop (a temporary in the range expression would not).
+    auto snapshot = (*table)->Latest();
+    for (const LogicalFile& f : (*snapshot)->files()) total += f.add.size;
   }
   OptimizeOptions sorted;
   sorted.sort_by = {"id"};

@@ -636,7 +636,9 @@ class PropertyParser {
         *problem = std::string("'") + key + ".count' must be an integer";
         return false;
       }
-      std::string period = a["period"].is_string() ? a["period"].get<std::string>() : "";
+      // A missing key must not be read through const operator[] (undefined behaviour).
+      std::string period =
+          !no_period && a["period"].is_string() ? a["period"].get<std::string>() : "";
       if (period != "minute" && period != "hour" && period != "day") {
         *problem = std::string("'") + key + ".period' must be minute, hour or day";
         return false;
