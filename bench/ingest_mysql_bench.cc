@@ -11,7 +11,10 @@
 // server process (and the client's in its own), which this process's CPU
 // clock does not see. This process's CPU time is printed beside it.
 //
-//   ingest_mysql_bench [--rows=2000000] [--pairs=3] [--batch_rows=1000000]
+//   ingest_mysql_bench [--rows=2000000] [--pairs=3] [--batch_rows=1000000] [--engine_threads=0]
+//
+// --engine_threads sets the project's `engine.threads` (0: unset, DuckDB's
+// default of one per core).
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -28,12 +31,13 @@ using bench::Die;
 using bench::ValueOrDie;
 
 int Main(int argc, char** argv) {
-  int64_t rows = 2'000'000, pairs = 3, batch_rows = 1'000'000;
+  int64_t rows = 2'000'000, pairs = 3, batch_rows = 1'000'000, engine_threads = 0;
   for (int i = 1; i < argc; ++i) {
     if (!bench::IntFlag(argv[i], "rows", &rows) && !bench::IntFlag(argv[i], "pairs", &pairs) &&
-        !bench::IntFlag(argv[i], "batch_rows", &batch_rows)) {
+        !bench::IntFlag(argv[i], "batch_rows", &batch_rows) &&
+        !bench::IntFlag(argv[i], "engine_threads", &engine_threads)) {
       Die(std::string("unknown flag ") + argv[i] +
-          " (known: --rows, --pairs, --batch_rows)");
+          " (known: --rows, --pairs, --batch_rows, --engine_threads)");
     }
   }
   // Global, so that Die() (std::exit) still stops the server through atexit.
@@ -65,7 +69,9 @@ int Main(int argc, char** argv) {
     bench::CheckOk(FileSystem::Default()->CreateDirectories(project_dir), "project dir");
     {
       std::ofstream yml(project_dir + "/strata.yml");
-      yml << "name: bench\nsources:\n  my:\n    connector: mysql\n    host: 127.0.0.1\n"
+      yml << "name: bench\n";
+      if (engine_threads > 0) yml << "engine:\n  threads: " << engine_threads << "\n";
+      yml << "sources:\n  my:\n    connector: mysql\n    host: 127.0.0.1\n"
           << "    port: " << server->port() << "\n    user: " << server->user() << "\n"
           << "    password: ${STRATA_BENCH_MYSQL_PASSWORD}\n    database: bench\n"
           << "    batch_rows: " << batch_rows << "\n    streams:\n      t: {table: t}\n";
@@ -79,8 +85,8 @@ int Main(int argc, char** argv) {
   };
   auto client_side = [&] {
     std::string cmd = "mariadb --batch --quick --skip-ssl -h 127.0.0.1 -P " +
-                      std::to_string(server->port()) + " -u " + server->user() +
-                      " -p" + server->password() + " bench -e 'select * from t' > " + dump_file;
+                      std::to_string(server->port()) + " -u " + server->user() + " -p" +
+                      server->password() + " bench -e 'select * from t' > " + dump_file;
     if (std::system(cmd.c_str()) != 0) Die("mariadb client failed: " + cmd);
   };
   auto cleanup = [&] {

@@ -251,6 +251,9 @@ class RowPrefetcher {
       }
       std::unique_lock<std::mutex> lock(mu_);
       changed_.wait(lock, [&] { return !ready_.empty(); });
+      // The block just read goes back to the producer: reusing its memory
+      // spares the kernel zeroing fresh pages for every block.
+      if (current_ != nullptr) spare_.push_back(std::move(current_));
       current_ = std::move(ready_.front());
       ready_.pop_front();
       row_ = -1;
@@ -290,6 +293,23 @@ class RowPrefetcher {
     return current_->spans[static_cast<size_t>(row_) * fields_ + i];
   }
 
+  // An empty block, reusing a read one when there is one.
+  std::unique_ptr<Block> TakeSpareBlock() {
+    std::unique_ptr<Block> block;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!spare_.empty()) {
+        block = std::move(spare_.back());
+        spare_.pop_back();
+      }
+    }
+    if (block == nullptr) return std::make_unique<Block>();
+    block->bytes.clear();
+    block->spans.clear();
+    block->rows = 0;
+    return block;
+  }
+
   void Produce() {
     auto block = std::make_unique<Block>();
     while (true) {
@@ -320,7 +340,7 @@ class RowPrefetcher {
       lock.unlock();
       changed_.notify_all();
       if (end) return;
-      block = std::make_unique<Block>();
+      block = TakeSpareBlock();
     }
   }
 
@@ -332,8 +352,9 @@ class RowPrefetcher {
   std::thread thread_;
   std::mutex mu_;
   std::condition_variable changed_;
-  std::deque<std::unique_ptr<Block>> ready_;  // guarded by mu_
-  bool stop_ = false;                         // guarded by mu_
+  std::deque<std::unique_ptr<Block>> ready_;   // guarded by mu_
+  std::vector<std::unique_ptr<Block>> spare_;  // read blocks to reuse; guarded by mu_
+  bool stop_ = false;                          // guarded by mu_
 };
 
 // A result read row by row (mysql_use_result: the server streams it, nothing
