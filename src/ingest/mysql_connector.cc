@@ -362,13 +362,11 @@ class RowPrefetcher {
 // VARCHAR column (binary ones into a BLOB) and cast by the batch's query.
 class MySqlRowSource : public BatchedRowSource {
  public:
-  // `result` belongs to `conn` and both must outlive the source; `columns`
-  // are the result's fields in order (the cursor first when
-  // `batching.leading_cursor`).
-  MySqlRowSource(MySqlConnection& conn, MYSQL_RES* result, std::vector<MyColumn> columns,
-                 const RowBatching& batching)
+  // `rows` fetches the result and must outlive every Fill; `columns` are the
+  // result's fields in order (the cursor first when `batching.leading_cursor`).
+  MySqlRowSource(RowPrefetcher& rows, std::vector<MyColumn> columns, const RowBatching& batching)
       : BatchedRowSource(batching, SourceColumns(columns, batching.leading_cursor ? 1 : 0)),
-        rows_(conn, result),
+        rows_(rows),
         columns_(std::move(columns)),
         skip_(batching.leading_cursor ? 1 : 0) {}
 
@@ -449,7 +447,7 @@ class MySqlRowSource : public BatchedRowSource {
     return out + ")";
   }
 
-  RowPrefetcher rows_;
+  RowPrefetcher& rows_;
   std::vector<MyColumn> columns_;
   size_t skip_;
 };
@@ -598,12 +596,14 @@ Status MySqlConnector::ReadWith(MySqlConnection& conn, const StreamConfig& strea
   MYSQL_FIELD* fields = mysql_fetch_fields(result);
   std::vector<MyColumn> columns;
   std::string select_list = "SELECT ";
+  bool first_column = true;
   for (unsigned i = 0; i < field_count; ++i) {
     columns.push_back(MapField(fields[i]));
     if (incremental && i == 0) continue;  // the cursor, as text
     const std::string name = engine::QuoteIdentifier(columns.back().name);
     const std::string& expr = columns.back().duck_expr;
-    if (select_list.size() > 7) select_list += ", ";
+    if (!first_column) select_list += ", ";
+    first_column = false;
     select_list += expr == "$" ? name : ExpandColumnTemplate(expr, name) + " AS " + name;
   }
 
@@ -613,7 +613,10 @@ Status MySqlConnector::ReadWith(MySqlConnection& conn, const StreamConfig& strea
   batching.batch_bytes = batch_bytes;
   batching.stream = stream.name;
   batching.description = "table " + from;
-  auto source = std::make_shared<MySqlRowSource>(conn, result, std::move(columns), batching);
+  // Owned here, after `closer`: the fetch thread stops before the result is
+  // freed, however long DuckDB keeps the source itself.
+  RowPrefetcher rows(conn, result);
+  auto source = std::make_shared<MySqlRowSource>(rows, std::move(columns), batching);
   return CommitRowBatches(sink, source, select_list, stream.sync == SyncMode::kFullRefresh,
                           incremental ? stream.cursor_field : "", saved_cursor.value_or(""));
 }
