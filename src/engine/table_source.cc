@@ -118,7 +118,7 @@ Result<std::shared_ptr<internal::TableSourceRegistry>> Registry(internal::Connec
 }  // namespace
 
 OutputChunk::OutputChunk(_duckdb_data_chunk* chunk, const std::vector<LogicalType>& types)
-    : chunk_(chunk), capacity_(duckdb_vector_size()) {
+    : chunk_(chunk), types_(types), capacity_(duckdb_vector_size()) {
   data_.resize(types.size());
   vectors_.resize(types.size());
   validity_.assign(types.size(), nullptr);
@@ -145,6 +145,20 @@ void OutputChunk::SetValid(size_t column, size_t row) {
 void OutputChunk::SetString(size_t column, size_t row, std::string_view bytes) {
   duckdb_vector_assign_string_element_len(static_cast<duckdb_vector>(vectors_[column]), row,
                                           bytes.data(), bytes.size());
+}
+
+void OutputChunk::SetDecimal(size_t column, size_t row, HugeInt scaled) {
+  const uint8_t width = types_[column].decimal_width();
+  const auto v = scaled.ToInt128();
+  if (width <= 4) {
+    MutableData<int16_t>(column)[row] = static_cast<int16_t>(v);
+  } else if (width <= 9) {
+    MutableData<int32_t>(column)[row] = static_cast<int32_t>(v);
+  } else if (width <= 18) {
+    MutableData<int64_t>(column)[row] = static_cast<int64_t>(v);
+  } else {
+    MutableData<HugeInt>(column)[row] = scaled;
+  }
 }
 
 void OutputChunk::SetSize(size_t rows) { duckdb_data_chunk_set_size(chunk_, rows); }

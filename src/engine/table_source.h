@@ -60,11 +60,15 @@ class OutputChunk {
   // Copies `bytes` into (column, row) of a VARCHAR or BLOB column. VARCHAR
   // bytes must be valid UTF-8 (the caller checks; DuckDB assumes it).
   void SetString(size_t column, size_t row, std::string_view bytes);
+  // Writes the scaled integer `scaled` (the value times 10^scale) into
+  // (column, row) of a DECIMAL column, in the width its precision takes.
+  void SetDecimal(size_t column, size_t row, HugeInt scaled);
   // The number of rows written; 0 (the default) ends the scan.
   void SetSize(size_t rows);
 
  private:
   _duckdb_data_chunk* chunk_;
+  const std::vector<LogicalType>& types_;
   size_t capacity_;
   std::vector<void*> data_;          // per column
   std::vector<void*> vectors_;       // per column, duckdb_vector

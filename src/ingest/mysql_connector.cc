@@ -428,23 +428,11 @@ class MySqlRowSource : public BatchedRowSource {
   }
 
   std::string RenderRow() const override {
-    static constexpr char kDigits[] = "0123456789abcdef";
-    std::string out = "(";
-    for (size_t i = 0; i < columns_.size(); ++i) {
-      if (i > 0) out += ", ";
-      if (rows_.IsNull(i)) {
-        out += "NULL";
-      } else if (columns_[i].write == FieldWrite::kHex) {
-        out += "\\x";
-        for (unsigned char byte : rows_.Field(i)) {
-          out += kDigits[byte >> 4];
-          out += kDigits[byte & 15];
-        }
-      } else {
-        out += QuotedText(rows_.Field(i));
-      }
-    }
-    return out + ")";
+    return RowText(columns_.size(), [&](size_t i) -> std::optional<std::string> {
+      if (rows_.IsNull(i)) return std::nullopt;
+      if (columns_[i].write == FieldWrite::kHex) return HexText(rows_.Field(i));
+      return QuotedText(rows_.Field(i));
+    });
   }
 
   RowPrefetcher& rows_;

@@ -71,15 +71,6 @@ Result<int64_t> DuckTimestamp(int64_t pg_micros) {
   return micros;
 }
 
-void AppendHex(std::string& out, std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  out += "\\x";
-  for (unsigned char c : bytes) {
-    out += kDigits[c >> 4];
-    out += kDigits[c & 15];
-  }
-}
-
 template <typename Float>
 std::string FloatText(Float v) {
   char buffer[64];
@@ -214,8 +205,7 @@ std::string RenderPgValue(PgWire wire, std::string_view field) {
       break;
     case PgWire::kUuid:
       if (n == 16) {
-        AppendHex(out, field);
-        out.erase(0, 2);
+        out = HexText(field).substr(2);
         for (size_t at : {20, 16, 12, 8}) out.insert(at, "-");
         return out;
       }
@@ -225,8 +215,7 @@ std::string RenderPgValue(PgWire wire, std::string_view field) {
     case PgWire::kBytea:
       break;
   }
-  AppendHex(out, field);
-  return out;
+  return HexText(field);
 }
 
 Status ConsumePgCopyHeader(std::string_view& in) {
@@ -359,18 +348,9 @@ Status DecodePgValue(PgWire wire, const engine::LogicalType& type, std::string_v
       return Status::OK();
     }
     case PgWire::kNumeric: {
-      const int width = type.decimal_width();
-      STRATA_ASSIGN_OR_RETURN(HugeInt value, DecodePgNumeric(field, width, type.decimal_scale()));
-      const __int128 v = value.ToInt128();
-      if (width <= 4) {
-        out.MutableData<int16_t>(column)[row] = static_cast<int16_t>(v);
-      } else if (width <= 9) {
-        out.MutableData<int32_t>(column)[row] = static_cast<int32_t>(v);
-      } else if (width <= 18) {
-        out.MutableData<int64_t>(column)[row] = static_cast<int64_t>(v);
-      } else {
-        out.MutableData<HugeInt>(column)[row] = value;
-      }
+      STRATA_ASSIGN_OR_RETURN(HugeInt value,
+                              DecodePgNumeric(field, type.decimal_width(), type.decimal_scale()));
+      out.SetDecimal(column, row, value);
       return Status::OK();
     }
     case PgWire::kDate:

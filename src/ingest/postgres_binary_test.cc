@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "ingest/postgres_copy_source.h"
+#include "ingest/table_source_testing.h"
 
 namespace strata::ingest {
 namespace {
@@ -131,53 +132,15 @@ TEST(PostgresBinaryTest, ValuesRenderAsPostgresWritesThem) {
   EXPECT_EQ(RenderPgValue(PgWire::kInt4, Be(1, 2)), "\\x0001");  // malformed: hex
 }
 
-// Decodes one value through a real DuckDB chunk and reads it back as text.
-class OneValueSource : public engine::TableSource {
- public:
-  OneValueSource(PgWire wire, LogicalType type, std::string bytes)
-      : wire_(wire), bytes_(std::move(bytes)), columns_{{"v", std::move(type)}} {}
-  const std::vector<std::pair<std::string, LogicalType>>& columns() const override {
-    return columns_;
-  }
-  Status Fill(engine::OutputChunk& out) override {
-    if (done_) return Status::OK();
-    done_ = true;
-    decoded_ = DecodePgValue(wire_, columns_[0].second, bytes_, out, 0, 0);
-    out.SetSize(decoded_.ok() ? 1 : 0);
-    return Status::OK();
-  }
-  const Status& decoded() const { return decoded_; }
+// The value as DuckDB prints it, or the decoder's error.
+std::string Decode(PgWire wire, LogicalType type, const std::string& bytes) {
+  LogicalType written = type;
+  return testing::WriteOneValue(std::move(type), [&](engine::OutputChunk& out) {
+    return DecodePgValue(wire, written, bytes, out, 0, 0);
+  });
+}
 
- private:
-  PgWire wire_;
-  std::string bytes_;
-  std::vector<std::pair<std::string, LogicalType>> columns_;
-  bool done_ = false;
-  Status decoded_;
-};
-
-class PostgresBinaryValueTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    db_ = std::move(engine::Database::Open()).value();
-    conn_ = std::move(engine::Connection::Open(*db_)).value();
-  }
-
-  // The value as DuckDB prints it, or the decoder's error.
-  std::string Decode(PgWire wire, LogicalType type, const std::string& bytes) {
-    auto source = std::make_shared<OneValueSource>(wire, std::move(type), bytes);
-    auto registration = conn_->RegisterTableSource(source);
-    if (!registration.ok()) return registration.status().ToString();
-    auto value = conn_->QueryScalar("SELECT v::VARCHAR FROM " + (*registration)->sql());
-    if (!source->decoded().ok()) return source->decoded().ToString();
-    return value.ok() ? value->ToString() : value.status().ToString();
-  }
-
-  std::unique_ptr<engine::Database> db_;
-  std::unique_ptr<engine::Connection> conn_;
-};
-
-TEST_F(PostgresBinaryValueTest, FixedWidthTypes) {
+TEST(PostgresBinaryValueTest, FixedWidthTypes) {
   EXPECT_EQ(Decode(PgWire::kInt2, LogicalType(TypeId::kSmallInt), Be(0x8000, 2)), "-32768");
   EXPECT_EQ(Decode(PgWire::kInt8, LogicalType(TypeId::kBigInt), Be(0x8000000000000000ULL, 8)),
             "-9223372036854775808");
@@ -208,7 +171,7 @@ TEST_F(PostgresBinaryValueTest, FixedWidthTypes) {
             "-12345.00");
 }
 
-TEST_F(PostgresBinaryValueTest, ValuesWithoutADuckDbEquivalent) {
+TEST(PostgresBinaryValueTest, ValuesWithoutADuckDbEquivalent) {
   // 294265 AD: PostgreSQL has it, DuckDB's timestamps end in 294247.
   std::string late = Decode(PgWire::kTimestamp, LogicalType(TypeId::kTimestamp),
                             Be(9'223'000'000'000'000'000ULL, 8));

@@ -6,8 +6,6 @@ namespace {
 // The binary COPY trailer: a field count of -1.
 constexpr std::string_view kTrailer("\xff\xff", 2);
 
-constexpr size_t kMaxRawBytes = 64 * 1024;  // BadRecord::raw's documented bound
-
 std::vector<std::pair<std::string, engine::LogicalType>> SourceColumns(
     const std::vector<PgColumnPlan>& columns) {
   std::vector<std::pair<std::string, engine::LogicalType>> out;
@@ -18,18 +16,10 @@ std::vector<std::pair<std::string, engine::LogicalType>> SourceColumns(
 }  // namespace
 
 std::string RenderPgTuple(const std::vector<PgField>& fields, const std::vector<PgWire>& wires) {
-  std::string out = "(";
-  for (size_t i = 0; i < fields.size() && out.size() < kMaxRawBytes; ++i) {
-    if (i > 0) out += ", ";
-    if (fields[i].is_null) {
-      out += "NULL";
-    } else {
-      out += RenderPgValue(i < wires.size() ? wires[i] : PgWire::kBytea, fields[i].bytes);
-    }
-  }
-  out += ")";
-  if (out.size() > kMaxRawBytes) out.resize(kMaxRawBytes);
-  return out;
+  return RowText(fields.size(), [&](size_t i) -> std::optional<std::string> {
+    if (fields[i].is_null) return std::nullopt;
+    return RenderPgValue(i < wires.size() ? wires[i] : PgWire::kBytea, fields[i].bytes);
+  });
 }
 
 PgCopySource::PgCopySource(PgConnection& conn, std::vector<PgColumnPlan> columns,

@@ -108,17 +108,39 @@ std::string ExpandColumnTemplate(const std::string& templ, const std::string& co
   return out;
 }
 
+namespace {
+constexpr char kHexDigits[] = "0123456789abcdef";
+constexpr size_t kMaxRawBytes = 64 * 1024;  // BadRecord::raw's documented bound
+}  // namespace
+
+std::string HexText(std::string_view bytes) {
+  std::string out = "\\x";
+  for (unsigned char c : bytes) {
+    out += kHexDigits[c >> 4];
+    out += kHexDigits[c & 15];
+  }
+  return out;
+}
+
+std::string RowText(size_t fields,
+                    const std::function<std::optional<std::string>(size_t)>& render) {
+  std::string out = "(";
+  for (size_t i = 0; i < fields && out.size() < kMaxRawBytes; ++i) {
+    if (i > 0) out += ", ";
+    out += render(i).value_or("NULL");
+  }
+  out += ")";
+  if (out.size() > kMaxRawBytes) out.resize(kMaxRawBytes);
+  return out;
+}
+
 std::string QuotedText(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
   std::string out = "'";
   while (!bytes.empty()) {
     const size_t bad = FindInvalidUtf8(bytes);
     out += bytes.substr(0, bad);
     if (bad == std::string_view::npos) break;
-    const auto c = static_cast<unsigned char>(bytes[bad]);
-    out += "\\x";
-    out += kDigits[c >> 4];
-    out += kDigits[c & 15];
+    out += HexText(bytes.substr(bad, 1));
     bytes.remove_prefix(bad + 1);
   }
   out += "'";

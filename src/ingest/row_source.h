@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -104,6 +105,13 @@ Status CommitRowBatches(BatchSink& sink, const std::shared_ptr<BatchedRowSource>
 // `templ` with every '$' replaced by `column`: the connectors' per-column
 // expressions ("CAST($ AS DATE)") applied to a quoted column name.
 std::string ExpandColumnTemplate(const std::string& templ, const std::string& column);
+
+// `bytes` as \x-prefixed lowercase hex.
+std::string HexText(std::string_view bytes);
+
+// A row for a quarantine record, "(1, 'a', NULL)": `render(i)` gives field
+// i's text (nullopt for NULL). Cut at BadRecord::raw's 64 KiB bound.
+std::string RowText(size_t fields, const std::function<std::optional<std::string>(size_t)>& render);
 
 // `bytes` as a quoted SQL-like literal for quarantine text: bytes that are
 // not UTF-8 as \xNN.

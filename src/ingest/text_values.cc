@@ -17,19 +17,11 @@ Status NotA(std::string_view text, const engine::LogicalType& type) {
                                  type.ToString());
 }
 
+// from_chars parses integers and floating point alike, and refuses text
+// with anything after the number or a value out of T's range.
 template <typename T>
-Status WriteInteger(const engine::LogicalType& type, std::string_view text,
-                    engine::OutputChunk& out, size_t column, size_t row) {
-  T value{};
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size()) return NotA(text, type);
-  out.MutableData<T>(column)[row] = value;
-  return Status::OK();
-}
-
-template <typename T>
-Status WriteFloat(const engine::LogicalType& type, std::string_view text, engine::OutputChunk& out,
-                  size_t column, size_t row) {
+Status WriteParsed(const engine::LogicalType& type, std::string_view text, engine::OutputChunk& out,
+                   size_t column, size_t row) {
   T value{};
   auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (error != std::errc() || end != text.data() + text.size()) return NotA(text, type);
@@ -104,39 +96,29 @@ Status WriteNumberText(const engine::LogicalType& type, std::string_view text,
                        engine::OutputChunk& out, size_t column, size_t row) {
   switch (type.id()) {
     case TypeId::kTinyInt:
-      return WriteInteger<int8_t>(type, text, out, column, row);
+      return WriteParsed<int8_t>(type, text, out, column, row);
     case TypeId::kSmallInt:
-      return WriteInteger<int16_t>(type, text, out, column, row);
+      return WriteParsed<int16_t>(type, text, out, column, row);
     case TypeId::kInteger:
-      return WriteInteger<int32_t>(type, text, out, column, row);
+      return WriteParsed<int32_t>(type, text, out, column, row);
     case TypeId::kBigInt:
-      return WriteInteger<int64_t>(type, text, out, column, row);
+      return WriteParsed<int64_t>(type, text, out, column, row);
     case TypeId::kUTinyInt:
-      return WriteInteger<uint8_t>(type, text, out, column, row);
+      return WriteParsed<uint8_t>(type, text, out, column, row);
     case TypeId::kUSmallInt:
-      return WriteInteger<uint16_t>(type, text, out, column, row);
+      return WriteParsed<uint16_t>(type, text, out, column, row);
     case TypeId::kUInteger:
-      return WriteInteger<uint32_t>(type, text, out, column, row);
+      return WriteParsed<uint32_t>(type, text, out, column, row);
     case TypeId::kUBigInt:
-      return WriteInteger<uint64_t>(type, text, out, column, row);
+      return WriteParsed<uint64_t>(type, text, out, column, row);
     case TypeId::kFloat:
-      return WriteFloat<float>(type, text, out, column, row);
+      return WriteParsed<float>(type, text, out, column, row);
     case TypeId::kDouble:
-      return WriteFloat<double>(type, text, out, column, row);
+      return WriteParsed<double>(type, text, out, column, row);
     case TypeId::kDecimal: {
-      const int width = type.decimal_width();
       STRATA_ASSIGN_OR_RETURN(engine::HugeInt value,
-                              ParseDecimalText(text, width, type.decimal_scale()));
-      const __int128 v = value.ToInt128();
-      if (width <= 4) {
-        out.MutableData<int16_t>(column)[row] = static_cast<int16_t>(v);
-      } else if (width <= 9) {
-        out.MutableData<int32_t>(column)[row] = static_cast<int32_t>(v);
-      } else if (width <= 18) {
-        out.MutableData<int64_t>(column)[row] = static_cast<int64_t>(v);
-      } else {
-        out.MutableData<engine::HugeInt>(column)[row] = value;
-      }
+                              ParseDecimalText(text, type.decimal_width(), type.decimal_scale()));
+      out.SetDecimal(column, row, value);
       return Status::OK();
     }
     default:
